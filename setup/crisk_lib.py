@@ -288,6 +288,7 @@ def _create_role(user):
         capture_output=True,
         text=True,
         check=False,
+        env={k: v for k, v in os.environ.items() if k not in ("PGUSER", "PGPASSWORD")},
     )
     if res.returncode != 0 and "already exists" not in res.stderr:
         raise SetupError(f"could not create the PostgreSQL role {user!r}: {res.stderr.strip()}")
@@ -311,12 +312,12 @@ def ensure_postgres(python):
                 break
             if not (os.geteuid() == 0 and shutil.which("apt-get")):
                 break
-            say("no PostgreSQL server found: installing Debian's postgresql")
+            say("no PostgreSQL server answered: making sure Debian's postgresql is installed")
             apt_install(["postgresql"], "the database server")
             if not _start_local_cluster():
                 break
         for params in attempts:
-            for _ in range(10 if round_ != "probe" else 1):
+            for _ in range(10 if round_ != "probe" else 2):
                 result = _probe(python, params)
                 if result == "ok":
                     return params
@@ -326,8 +327,14 @@ def ensure_postgres(python):
                 if round_ == "probe":
                     break
                 time.sleep(1)
-            errors.append(f"{params.get('host') or 'local socket'}: {result}")
-    where = base["host"] or "the local socket or 127.0.0.1:5432"
+            error = f"{params.get('host') or 'local socket'}: {result}"
+            if error not in errors:
+                errors.append(error)
+    where = (
+        f"{base['host']}:{base['port'] or 5432}"
+        if base["host"]
+        else ("the local socket or 127.0.0.1:5432")
+    )
     raise SetupError(
         f"PostgreSQL cannot be reached at {where} and could not be started.\n"
         f"  Last errors: {'; '.join(errors[-2:]) or 'none'}\n"
