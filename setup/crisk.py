@@ -54,7 +54,7 @@ def cmd_run(args):
         )
     env = prepare()
     db = lib.DEMO_DB
-    stamp = lib.STATE / f"{db}.addons-key"
+    stamp = lib.DATA_DIR / f"{db}.addons-key"
     key = lib.addons_key()
     modules = ",".join(lib.ADDONS)
     if not lib.db_exists(env.python, env.pg, db):
@@ -64,8 +64,7 @@ def cmd_run(args):
         rc, log = env.run_odoo(db + "_building", ["-i", modules], "demo-install")
         if rc != 0 or lib.log_problems(log):
             raise lib.SetupError(f"installing the addons into {db} failed; see {log}")
-        lib.psql(env.python, env.pg, f'ALTER DATABASE "{db}_building" RENAME TO "{db}"')
-        (lib.DATA_DIR / "filestore" / f"{db}_building").rename(lib.DATA_DIR / "filestore" / db)
+        lib.promote(env.python, env.pg, db + "_building", db)
         stamp.write_text(key)
     elif not stamp.exists() or stamp.read_text() != key:
         lib.say(f"updating the addons in {db} (their code changed); data is kept")
@@ -122,7 +121,7 @@ def count_odoo_tests(addon):
 def test_template(env, tally):
     """A no-demo database with our addons installed, rebuilt when their code changed."""
     name = f"{lib.DB_PREFIX}_test_{env.odoo_key}_{lib.addons_key()}"
-    if lib.db_exists(env.python, env.pg, name):
+    if lib.template_ready(env.python, env.pg, name):
         lib.say(f"reusing test template {name}")
         return name
     for old in lib.list_dbs(env.python, env.pg, f"{lib.DB_PREFIX}_test_%"):
@@ -144,10 +143,7 @@ def test_template(env, tally):
     if not ok:
         lib.drop_db(env.python, env.pg, building)
         return None
-    lib.psql(env.python, env.pg, f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-    src = lib.DATA_DIR / "filestore" / building
-    if src.is_dir():
-        src.rename(lib.DATA_DIR / "filestore" / name)
+    lib.promote(env.python, env.pg, building, name)
     return name
 
 

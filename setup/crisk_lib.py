@@ -20,7 +20,11 @@ SETUP = ROOT / "setup"
 STATE = Path(os.environ.get("CRISK_STATE_DIR", ROOT / ".state"))
 VENV = Path(os.environ.get("CRISK_VENV", ROOT / ".venv"))
 LINT_VENV = Path(os.environ.get("CRISK_LINT_VENV", ROOT / ".venv-lint"))
-DATA_DIR = STATE / "data"
+# Odoo's data dir (filestores) lives outside the checkout, like Odoo's own default, so the
+# cached template databases in PostgreSQL and their filestores stay together for every clone.
+DATA_DIR = Path(
+    os.environ.get("CRISK_DATA_DIR", Path.home() / ".local" / "share" / "customer-risk")
+)
 LOG_DIR = STATE / "logs"
 
 ADDONS = ["customer_risk", "customer_risk_collections", "customer_risk_audit"]
@@ -376,6 +380,23 @@ def db_exists(python, params, name):
     return bool(rows)
 
 
+def template_ready(python, params, name):
+    """A cached template counts only with its filestore (made by us, in our data dir)."""
+    return (DATA_DIR / "filestore" / name).is_dir() and db_exists(python, params, name)
+
+
+def promote(python, params, building, name):
+    """Rename a freshly built database and its filestore to their final name."""
+    psql(python, params, f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    target = DATA_DIR / "filestore" / name
+    shutil.rmtree(target, ignore_errors=True)
+    src = DATA_DIR / "filestore" / building
+    if src.is_dir():
+        src.rename(target)
+    else:
+        target.mkdir(parents=True)
+
+
 def list_dbs(python, params, like):
     rows = psql(
         python, params, f"SELECT datname FROM pg_database WHERE datname LIKE '{like}'", fetch=True
@@ -509,7 +530,7 @@ class Env:
     def base_template(self, demo):
         """A database with Odoo's modules we depend on, built once per Odoo tree."""
         name = f"{DB_PREFIX}_base_{'demo' if demo else 'nodemo'}_{self.odoo_key}"
-        if db_exists(self.python, self.pg, name):
+        if template_ready(self.python, self.pg, name):
             return name
         for old in list_dbs(
             self.python, self.pg, f"{DB_PREFIX}_base_{'demo' if demo else 'nodemo'}_%"
@@ -527,11 +548,7 @@ class Env:
         rc, log = self.run_odoo(building, extra, f"template-{name}")
         if rc != 0 or not _log_has(log, "Modules loaded."):
             raise SetupError(f"building {name} failed; see {log}")
-        psql(self.python, self.pg, f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-        src = DATA_DIR / "filestore" / building
-        if src.is_dir():
-            shutil.rmtree(DATA_DIR / "filestore" / name, ignore_errors=True)
-            src.rename(DATA_DIR / "filestore" / name)
+        promote(self.python, self.pg, building, name)
         return name
 
 
