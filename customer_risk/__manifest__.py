@@ -10,6 +10,13 @@
     "depends": ["sale_management", "account", "mail"],
     "data": [
         "security/customer_risk_groups.xml",
+        "security/ir.model.access.csv",
+        "security/customer_risk_security.xml",
+        "data/customer_risk_tier_data.xml",
+        "data/ir_cron.xml",
+        "views/customer_risk_tier_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/customer_risk_menus.xml",
     ],
     "demo": [

@@ -1,0 +1,468 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .. import tools
+
+SCREENING_STATES = [
+    ("none", "Not screened"),
+    ("in_progress", "In progress"),
+    ("approved", "Approved"),
+    ("conditional", "Conditional"),
+    ("rejected", "Rejected"),
+    ("expired", "Expired"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Risk profile, per company (like Odoo's own credit_limit).
+    risk_tier_id = fields.Many2one(
+        "customer.risk.tier",
+        company_dependent=True,
+        tracking=True,
+        groups="customer_risk.group_risk_user",
+    )
+    risk_score = fields.Float(
+        company_dependent=True,
+        digits=(5, 1),
+        groups="customer_risk.group_risk_user",
+        help="Score 0-100 of the last confirmed assessment; higher is safer.",
+    )
+    risk_hold = fields.Boolean(
+        string="Credit Hold",
+        company_dependent=True,
+        tracking=True,
+        groups="customer_risk.group_risk_user",
+        help="Blocks every order of this customer until a credit manager lifts it.",
+    )
+    risk_hold_reason = fields.Char(
+        string="Hold Reason", company_dependent=True, groups="customer_risk.group_risk_user"
+    )
+    risk_limit_manual = fields.Boolean(
+        string="Manual Limit",
+        company_dependent=True,
+        tracking=True,
+        groups="customer_risk.group_risk_user",
+        help="The credit limit was set by a credit manager: assessments keep it.",
+    )
+    risk_limit_reason = fields.Char(
+        string="Limit Reason", company_dependent=True, groups="customer_risk.group_risk_user"
+    )
+    risk_review_date = fields.Date(
+        string="Next Review",
+        company_dependent=True,
+        tracking=True,
+        groups="customer_risk.group_risk_user",
+    )
+    risk_screening_state = fields.Selection(
+        SCREENING_STATES,
+        string="Screening",
+        company_dependent=True,
+        groups="customer_risk.group_risk_user",
+    )
+    # Snapshot figures for lists, search and sorting, refreshed by a batch job and after
+    # invoices, payments and orders change; the credit check never reads them.
+    risk_exposure = fields.Float(
+        string="Exposure", company_dependent=True, groups="customer_risk.group_risk_user"
+    )
+    risk_available_credit = fields.Float(
+        string="Available Credit", company_dependent=True, groups="customer_risk.group_risk_user"
+    )
+    risk_overdue_amount = fields.Float(
+        string="Overdue Amount", company_dependent=True, groups="customer_risk.group_risk_user"
+    )
+    risk_max_days_overdue = fields.Integer(
+        string="Oldest Overdue (Days)",
+        company_dependent=True,
+        groups="customer_risk.group_risk_user",
+    )
+    risk_snapshot_date = fields.Datetime(
+        string="Figures As Of", company_dependent=True, groups="customer_risk.group_risk_user"
+    )
+    risk_over_limit = fields.Boolean(
+        compute="_compute_risk_over_limit",
+        search="_search_risk_over_limit",
+        groups="customer_risk.group_risk_user",
+    )
+    # Fresh figures for the form of one customer (computed on read, never stored).
+    risk_live_open_not_due = fields.Monetary(
+        string="Open, Not Due",
+        compute="_compute_risk_live",
+        currency_field="risk_company_currency_id",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_live_overdue = fields.Monetary(
+        string="Overdue",
+        compute="_compute_risk_live",
+        currency_field="risk_company_currency_id",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_live_draft_invoices = fields.Monetary(
+        string="Draft Invoices",
+        compute="_compute_risk_live",
+        currency_field="risk_company_currency_id",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_live_uninvoiced_orders = fields.Monetary(
+        string="Uninvoiced Orders",
+        compute="_compute_risk_live",
+        currency_field="risk_company_currency_id",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_live_exposure = fields.Monetary(
+        string="Current Exposure",
+        compute="_compute_risk_live",
+        currency_field="risk_company_currency_id",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_live_available_credit = fields.Monetary(
+        string="Current Available Credit",
+        compute="_compute_risk_live",
+        currency_field="risk_company_currency_id",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_credit_limit = fields.Monetary(
+        string="Credit Limit (Risk)",
+        compute="_compute_risk_credit_limit",
+        currency_field="risk_company_currency_id",
+        groups="customer_risk.group_risk_user",
+        help="The customer's credit limit in this company, shown to the whole credit team.",
+    )
+    risk_company_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_risk_company_currency_id"
+    )
+
+    # ------------------------------------------------------------------ security
+
+    @api.model
+    def _risk_protected_fields(self):
+        """Fields only the credit team may write, with the group each needs.
+
+        Satellite addons extend this dict with ``super()``.
+        """
+        manager = "customer_risk.group_risk_manager"
+        officer = "customer_risk.group_risk_officer"
+        return {
+            "credit_limit": manager,
+            "use_partner_credit_limit": manager,
+            "risk_limit_manual": manager,
+            "risk_limit_reason": manager,
+            "risk_hold": manager,
+            "risk_hold_reason": manager,
+            "risk_tier_id": officer,
+            "risk_score": officer,
+            "risk_review_date": officer,
+            "risk_screening_state": officer,
+            "risk_exposure": officer,
+            "risk_available_credit": officer,
+            "risk_overdue_amount": officer,
+            "risk_max_days_overdue": officer,
+            "risk_snapshot_date": officer,
+        }
+
+    def _risk_check_write_access(self, vals):
+        """Refuse protected fields to users outside the credit team, whatever the path
+        (form, import, RPC) and whatever the context says. Only server code that
+        deliberately elevated with ``sudo()`` passes."""
+        if self.env.su:
+            return
+        protected = self._risk_protected_fields()
+        for name in vals:
+            group = protected.get(name)
+            if group and not self.env.user.has_group(group):
+                field = self._fields[name]
+                raise AccessError(
+                    self.env._(
+                        "Only %(group)s may change %(field)s of a customer.",
+                        group=self.env.ref(group).name,
+                        field=field._description_string(self.env),
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._risk_check_write_access(vals)
+            self._risk_prepare_limit_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._risk_check_write_access(vals)
+        vals = dict(vals)
+        self._risk_prepare_limit_vals(vals)
+        if "risk_hold" in vals:
+            self._risk_check_hold_vals(vals)
+        return super().write(vals)
+
+    def _risk_prepare_limit_vals(self, vals):
+        """A limit typed by a person is a manual limit and needs a reason."""
+        if self.env.su or "credit_limit" not in vals:
+            return
+        vals.setdefault("risk_limit_manual", True)
+        reason = vals.get("risk_limit_reason")
+        if not reason and not all(p.sudo().risk_limit_reason for p in self):
+            raise UserError(
+                self.env._("Give a reason for the manual credit limit (field Limit Reason).")
+            )
+
+    def _risk_check_hold_vals(self, vals):
+        if vals["risk_hold"] and not (
+            vals.get("risk_hold_reason") or all(p.sudo().risk_hold_reason for p in self)
+        ):
+            raise UserError(self.env._("Give a reason for the credit hold."))
+        if not vals["risk_hold"]:
+            vals.setdefault("risk_hold_reason", False)
+
+    # ------------------------------------------------------------------ exposure
+
+    @api.depends_context("company")
+    def _compute_risk_credit_limit(self):
+        for partner in self:
+            partner.risk_credit_limit = partner.sudo().commercial_partner_id.credit_limit
+
+    def _compute_risk_company_currency_id(self):
+        self.risk_company_currency_id = self.env.company.currency_id
+
+    @api.model
+    def _risk_exposure_settings(self, company):
+        """Parts of the exposure the company counts (settings)."""
+        return tuple(part for part in tools.EXPOSURE_PARTS if company[f"risk_include_{part}"])
+
+    def _risk_exposure_parts(self, company, today):
+        """Fresh exposure of commercial partners ``self`` in ``company``'s currency.
+
+        A few aggregate queries for the whole batch; returns {partner id: ExposureParts}.
+        Receivables and draft invoices count at their accounting rate (company-currency
+        amounts of the journal items); confirmed uninvoiced orders are converted once, at
+        ``today``'s rate.
+        """
+        commercial = self.commercial_partner_id
+        result = {p.id: tools.ExposureParts() for p in commercial}
+        if not commercial:
+            return result
+        members = (
+            self.with_context(active_test=False)
+            .sudo()
+            .search([("commercial_partner_id", "in", commercial.ids)])
+        )
+        commercial_of = {p.id: p.commercial_partner_id.id for p in members}
+        parts = defaultdict(lambda: defaultdict(float))
+        for row in self._risk_fetch_receivables(company, today, members.ids):
+            target = parts[commercial_of[row["partner_id"]]]
+            target["open_not_due"] += row["not_due"] or 0.0
+            target["overdue"] += row["overdue"] or 0.0
+            target["max_days_overdue"] = max(target["max_days_overdue"], row["max_days"] or 0)
+        for row in self._risk_fetch_draft_invoices(company, members.ids):
+            parts[commercial_of[row["partner_id"]]]["draft_invoices"] += row["amount"] or 0.0
+        for partner_id, amount in self._risk_fetch_uninvoiced_orders(
+            company, today, members.ids
+        ).items():
+            parts[commercial_of[partner_id]]["uninvoiced_orders"] += amount
+        for partner_id, values in parts.items():
+            values["max_days_overdue"] = int(values["max_days_overdue"])
+            result[partner_id] = tools.ExposureParts(**values)
+        return result
+
+    def _risk_fetch_receivables(self, company, today, partner_ids):
+        receivable_ids = (
+            self.env["account.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("account_type", "=", "asset_receivable"), ("company_ids", "in", company.ids)])
+            .ids
+        )
+        if not receivable_ids:
+            return []
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "partner_id",
+                "reconciled",
+                "amount_residual",
+                "date_maturity",
+                "parent_state",
+                "company_id",
+                "date",
+            ]
+        )
+        # Filtering on the receivable accounts lets PostgreSQL use Odoo's partial index on
+        # unreconciled lines.
+        due = SQL("COALESCE(aml.date_maturity, aml.date)")
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT aml.partner_id,
+                       SUM(CASE WHEN %(due)s >= %(today)s THEN aml.amount_residual END)
+                           AS not_due,
+                       SUM(CASE WHEN %(due)s < %(today)s THEN aml.amount_residual END)
+                           AS overdue,
+                       MAX(CASE WHEN %(due)s < %(today)s AND aml.amount_residual > 0
+                                THEN %(today)s - %(due)s END) AS max_days
+                  FROM account_move_line aml
+                 WHERE aml.account_id = ANY(%(accounts)s)
+                   AND aml.partner_id = ANY(%(partners)s)
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = %(company)s
+                 GROUP BY aml.partner_id
+                """,
+                due=due,
+                today=today,
+                accounts=receivable_ids,
+                partners=partner_ids,
+                company=company.id,
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    def _risk_fetch_draft_invoices(self, company, partner_ids):
+        """Draft customer invoices and refunds not made from a sale order (those are
+        already counted as uninvoiced orders)."""
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "company_id", "partner_id", "amount_total_signed"]
+        )
+        self.env["account.move.line"].flush_model(["move_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.partner_id, SUM(m.amount_total_signed) AS amount
+                  FROM account_move m
+                 WHERE m.state = 'draft'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.company_id = %(company)s
+                   AND m.partner_id = ANY(%(partners)s)
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM account_move_line l
+                         JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = l.id
+                        WHERE l.move_id = m.id)
+                 GROUP BY m.partner_id
+                """,
+                company=company.id,
+                partners=partner_ids,
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    def _risk_fetch_uninvoiced_orders(self, company, today, partner_ids, exclude_orders=None):
+        """Confirmed orders' amounts still to invoice, in company currency at ``today``."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("partner_id", "in", partner_ids),
+            ("state", "=", "sale"),
+            ("invoice_status", "!=", "invoiced"),
+        ]
+        if exclude_orders:
+            domain.append(("id", "not in", exclude_orders.ids))
+        totals = defaultdict(float)
+        for order in self.env["sale.order"].sudo().search(domain):
+            amount = order.amount_to_invoice
+            if amount:
+                totals[order.partner_id.id] += order.currency_id._convert(
+                    amount, company.currency_id, company, today
+                )
+        return totals
+
+    @api.depends_context("company")
+    def _compute_risk_live(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        partners = self.filtered("id")
+        parts = partners._risk_exposure_parts(company, today) if partners else {}
+        included = self._risk_exposure_settings(company)
+        for partner in self:
+            exp = parts.get(partner.commercial_partner_id.id, tools.ExposureParts())
+            partner.risk_live_open_not_due = exp.open_not_due
+            partner.risk_live_overdue = exp.overdue
+            partner.risk_live_draft_invoices = exp.draft_invoices
+            partner.risk_live_uninvoiced_orders = exp.uninvoiced_orders
+            partner.risk_live_exposure = exp.total(included)
+            partner.risk_live_available_credit = tools.available_credit(
+                partner.sudo().commercial_partner_id.credit_limit, partner.risk_live_exposure
+            )
+
+    @api.depends_context("company")
+    def _compute_risk_over_limit(self):
+        for partner in self:
+            partner.risk_over_limit = partner.sudo().risk_available_credit < 0
+
+    def _search_risk_over_limit(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Over Limit."))
+        positive = (operator == "=") == value
+        return [("risk_available_credit", "<" if positive else ">=", 0)]
+
+    # ------------------------------------------------------------------ snapshot
+
+    def _risk_refresh_snapshot(self, company=None, today=None):
+        """Recompute the list figures of commercial partners ``self`` for ``company``."""
+        company = company or self.env.company
+        today = today or fields.Date.context_today(self)
+        partners = self.commercial_partner_id
+        if not partners:
+            return
+        included = self._risk_exposure_settings(company)
+        parts = partners._risk_exposure_parts(company, today)
+        now = fields.Datetime.now()
+        for partner in partners.sudo().with_company(company):
+            exp = parts[partner.id]
+            exposure = exp.total(included)
+            partner.write(
+                {
+                    "risk_exposure": exposure,
+                    "risk_available_credit": tools.available_credit(partner.credit_limit, exposure),
+                    "risk_overdue_amount": exp.overdue,
+                    "risk_max_days_overdue": exp.max_days_overdue,
+                    "risk_snapshot_date": now,
+                }
+            )
+
+    @api.model
+    def _cron_risk_refresh_snapshots(self, chunk_size=500):
+        """Refresh every customer's list figures, company by company, chunk by chunk.
+
+        Each chunk commits, so a crash resumes with the partners not yet refreshed today.
+        """
+        start = fields.Datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
+            while True:
+                todo = self._risk_snapshot_todo(company, start, chunk_size)
+                if not todo:
+                    break
+                self.browse(todo)._risk_refresh_snapshot(company)
+                self.env["ir.cron"]._notify_progress(
+                    done=len(todo), remaining=len(todo) if len(todo) == chunk_size else 0
+                )
+                # Batch job: commit per chunk so a crash keeps the work done (design rule).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _risk_snapshot_todo(self, company, since, limit):
+        """Commercial customers of ``company`` whose figures are older than ``since``,
+        locked with SKIP LOCKED so two runs share the work instead of repeating it."""
+        self.flush_model(
+            ["commercial_partner_id", "customer_rank", "company_id", "risk_snapshot_date"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id FROM res_partner p
+                 WHERE p.id = p.commercial_partner_id
+                   AND p.customer_rank > 0
+                   AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                   AND COALESCE((p.risk_snapshot_date ->> %(key)s)::timestamp, 'epoch')
+                       < %(since)s
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                company=company.id,
+                key=str(company.id),
+                since=since,
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]

@@ -1,0 +1,8 @@
+"""Pure credit-risk arithmetic: no ``odoo`` import, no hidden "today".
+
+Models fetch figures in batches, call these functions and store or show the result; the
+other addons of the suite import them from ``odoo.addons.customer_risk.tools``.
+"""
+
+from .exposure import EXPOSURE_PARTS, ExposureParts, available_credit, days_overdue
+from .limits import limit_with_tolerance, tier_limit
