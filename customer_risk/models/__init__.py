@@ -1,3 +1,5 @@
+from . import account_move
+from . import account_partial_reconcile
 from . import customer_risk_tier
 from . import res_company
 from . import res_config_settings

@@ -354,7 +354,11 @@ class ResPartner(models.Model):
             ("company_id", "=", company.id),
             ("partner_id", "in", partner_ids),
             ("state", "=", "sale"),
+            # Fully invoiced orders are skipped, except while their invoice is a draft
+            # (the draft invoice itself is not counted apart from its order).
+            "|",
             ("invoice_status", "!=", "invoiced"),
+            ("order_line.invoice_lines.parent_state", "=", "draft"),
         ]
         if exclude_orders:
             domain.append(("id", "not in", exclude_orders.ids))
@@ -420,6 +424,24 @@ class ResPartner(models.Model):
                     "risk_snapshot_date": now,
                 }
             )
+
+    def _risk_schedule_snapshot(self, company):
+        """Refresh these partners' list figures just before the transaction commits, once
+        per transaction whatever the number of documents that changed."""
+        if not self:
+            return
+        pending = self.env.cr.precommit.data.get("customer_risk.snapshot")
+        if pending is None:
+            pending = self.env.cr.precommit.data["customer_risk.snapshot"] = defaultdict(set)
+            self.env.cr.precommit.add(self._risk_flush_scheduled_snapshots)
+        pending[company.id].update(self.commercial_partner_id.ids)
+
+    def _risk_flush_scheduled_snapshots(self):
+        pending = self.env.cr.precommit.data.pop("customer_risk.snapshot", {})
+        partners = self.env["res.partner"].sudo()
+        for company_id, partner_ids in pending.items():
+            company = self.env["res.company"].browse(company_id)
+            partners.browse(partner_ids).exists()._risk_refresh_snapshot(company)
 
     @api.model
     def _cron_risk_refresh_snapshots(self, chunk_size=500):

@@ -1,1 +1,3 @@
+from . import test_exposure
 from . import test_groups
+from . import test_tools_limits

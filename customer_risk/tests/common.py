@@ -9,6 +9,15 @@ class CustomerRiskCommon(AccountTestInvoicingCommon):
     default tiers, a customer, and one user per role. Never relies on demo data."""
 
     @classmethod
+    def get_default_groups(cls):
+        # The test's own user sets things up like an administrator of the credit team.
+        return (
+            super().get_default_groups()
+            | cls.env.ref("customer_risk.group_risk_manager")
+            | cls.env.ref("sales_team.group_sale_manager")
+        )
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
