@@ -160,11 +160,18 @@ def run_odoo_tests(env, tally, template):
         tally.add(0, max(expected, 1), "Odoo tests", f"no test report in {log} (rc={rc})")
         return
     failed, errors, ran = summary
-    bad = failed + errors
+    # A skipped test proved nothing (e.g. a browser test without Chromium): it fails the run.
+    skipped = lib.skipped_tests(log)
+    bad = failed + errors + len(skipped)
     if ran < expected:
         bad += expected - ran
-    detail = f"{failed} failed, {errors} errors, {ran} ran of {expected} collected; " f"see {log}"
-    tally.add(max(ran - failed - errors, 0), bad, "Odoo tests", detail if bad else "")
+    detail = (
+        f"{failed} failed, {errors} errors, {len(skipped)} skipped, {ran} ran of {expected} "
+        f"collected; see {log}" + "".join(f"\n  skipped: {s}" for s in skipped)
+    )
+    tally.add(
+        max(ran - failed - errors - len(skipped), 0), bad, "Odoo tests", detail if bad else ""
+    )
     if problems:
         tally.add(
             0,

@@ -609,3 +609,12 @@ def test_summary(log_path):
         if match:
             found = tuple(int(g) for g in match.groups())
     return found
+
+
+def skipped_tests(log_path):
+    """Tests Odoo's runner reported as skipped."""
+    return re.findall(
+        r"^\S+ \S+ \d+ INFO \S+ \S+: skipped (.*)$",
+        Path(log_path).read_text(errors="replace"),
+        flags=re.MULTILINE,
+    )
