@@ -199,11 +199,16 @@ def _is_test_report_line(problem):
     )
 
 
-def run_pytest(env, tally):
+def run_pytest(env, tally, template):
     junit = lib.LOG_DIR / "pytest.xml"
     junit.unlink(missing_ok=True)
     lib.say("running the top-level tests (tests/)")
-    proc_env = dict(os.environ, CRISK_ENV=env.to_json(), PYTHONDONTWRITEBYTECODE="1")
+    proc_env = dict(
+        os.environ,
+        CRISK_ENV=env.to_json(),
+        CRISK_TEST_TEMPLATE=template or "",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     res = subprocess.run(
         [
             str(env.python),
@@ -287,7 +292,7 @@ def cmd_test(args):
     else:
         tally.add(0, 1, "Odoo tests", "not run: the addons did not install")
     if not args.skip_pytest:
-        run_pytest(env, tally)
+        run_pytest(env, tally, template)
     if tally.failures:
         print("\nFailures:")
         for failure in tally.failures:

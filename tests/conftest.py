@@ -1,7 +1,10 @@
 """Fixtures for the top-level tests: a prepared environment and throw-away databases."""
 
 import os
+import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -35,3 +38,50 @@ def scratch_db(crisk_env):
     yield make
     for name in created:
         lib.drop_db(crisk_env.python, crisk_env.pg, name)
+
+
+@pytest.fixture(scope="session")
+def addons_template(crisk_env):
+    """Database with our three addons installed, no demo data (built by setup/test)."""
+    name = os.environ.get("CRISK_TEST_TEMPLATE")
+    if not name:
+        import crisk
+
+        name = crisk.test_template(crisk_env, crisk.Tally())
+    assert name, "the addons did not install; see .state/logs/test-template.log"
+    return name
+
+
+@pytest.fixture(scope="module")
+def odoo_server(crisk_env, addons_template):
+    """A real Odoo server on 127.0.0.1 over a fresh copy of the addons' database.
+
+    Threaded (no workers): each request runs in its own thread, cursor and transaction,
+    and Odoo retries a request that hits a serialization failure, as in production.
+    """
+    db = f"{lib.DB_PREFIX}_srv_{uuid.uuid4().hex[:8]}"
+    lib.clone_db(crisk_env.python, crisk_env.pg, addons_template, db)
+    port = lib.free_port()
+    log = lib.LOG_DIR / f"server-{db}.log"
+    args = [*crisk_env.odoo_args(db, http_port=port), f"--logfile={log}", "--db_maxconn=32"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/web/login", timeout=10) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"Odoo did not start; see {log}") from None
+                time.sleep(1)
+        yield {"url": url, "db": db, "log": log}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        lib.drop_db(crisk_env.python, crisk_env.pg, db)

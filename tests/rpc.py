@@ -1,0 +1,51 @@
+"""A minimal JSON-RPC client, as any external program would talk to Odoo."""
+
+import json
+import urllib.request
+
+
+class RpcError(Exception):
+    def __init__(self, error):
+        data = error.get("data") or {}
+        self.name = data.get("name", "")
+        self.message = data.get("message") or error.get("message", "")
+        super().__init__(f"{self.name}: {self.message}")
+
+
+class Rpc:
+    def __init__(self, url, db, login, password):
+        self.url, self.db, self.login, self.password = url, db, login, password
+        self.uid = self._call("common", "login", db, login, password)
+        if not self.uid:
+            raise RpcError({"message": f"login failed for {login}"})
+
+    def _call(self, service, method, *args):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": service, "method": method, "args": list(args)},
+            "id": 1,
+        }
+        request = urllib.request.Request(
+            f"{self.url}/jsonrpc",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            body = json.loads(response.read())
+        if body.get("error"):
+            raise RpcError(body["error"])
+        return body["result"]
+
+    def __call__(self, model, method, *args, **kwargs):
+        return self._call(
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args),
+            kwargs,
+        )
