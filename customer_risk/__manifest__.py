@@ -21,6 +21,7 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/customer_risk_demo.xml",
     ],
     "application": True,
 }
