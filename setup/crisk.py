@@ -5,6 +5,7 @@ Standard library only; it builds the virtualenvs it then uses.
 
 import argparse
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -181,7 +182,58 @@ def run_odoo_tests(env, tally, template):
         )
     else:
         tally.add(1, 0, "Odoo log during tests has no warning or error")
+    check_translations(env, tally, db)
     lib.drop_db(env.python, env.pg, db)
+
+
+CHECK_PO = """
+import json, sys, polib
+exported, paths = sys.argv[1], json.loads(sys.argv[2])
+wanted = {}
+for entry in polib.pofile(exported):
+    for line in entry.comment.splitlines():
+        if line.startswith("module: "):
+            wanted.setdefault(line[8:].strip(), set()).add(entry.msgid)
+report = {}
+for addon, path in paths.items():
+    try:
+        po = polib.pofile(path)
+    except OSError:
+        po = []
+    done = {e.msgid for e in po if e.msgstr and "fuzzy" not in e.flags and not e.obsolete}
+    # Written the same in Chinese; oca-checks-po empties a msgstr equal to its msgid.
+    done |= {"ID", "SMS", "XLSX", "PDF", "DSO", "CEI", "KPI", "VAT"}
+    fuzzy = [e.msgid for e in po if "fuzzy" in e.flags]
+    report[addon] = sorted(wanted.get(addon, set()) - done) + [f"(fuzzy) {m}" for m in fuzzy]
+print(json.dumps(report))
+"""
+
+
+def check_translations(env, tally, db):
+    """Every string of our addons has a zh_CN translation (none missing, none fuzzy)."""
+    exported = lib.LOG_DIR / "i18n-check.pot"
+    exported.unlink(missing_ok=True)
+    rc, log = env.run_odoo(
+        db, [f"--i18n-export={exported}", f"--modules={','.join(lib.ADDONS)}"], "i18n-check"
+    )
+    if rc != 0 or not exported.exists():
+        tally.add(0, 1, "zh_CN translations", f"export failed (rc={rc}); see {log}")
+        return
+    paths = {a: str(lib.ROOT / a / "i18n" / "zh_CN.po") for a in lib.ADDONS}
+    res = subprocess.run(
+        [str(env.python), "-c", CHECK_PO, str(exported), json.dumps(paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    missing = {a: m for a, m in json.loads(res.stdout).items() if m}
+    detail = "; ".join(f"{a}: {len(m)} untranslated, e.g. {m[0]!r}" for a, m in missing.items())
+    tally.add(
+        int(not missing),
+        int(bool(missing)),
+        "zh_CN translations complete",
+        detail + " (run setup/crisk.py i18n, then translate)" if missing else "",
+    )
 
 
 def _is_test_report_line(problem):
@@ -305,6 +357,12 @@ MERGE_PO = """
 import sys, polib
 pot = polib.pofile(sys.argv[1])
 po_path = sys.argv[2]
+# Odoo core's own zh_CN wins for the strings it already translates.
+core = {}
+for path in sys.argv[3:]:
+    for e in polib.pofile(path):
+        if e.msgstr and "fuzzy" not in e.flags:
+            core.setdefault(e.msgid, e.msgstr)
 try:
     old = polib.pofile(po_path)
 except OSError:
@@ -317,13 +375,26 @@ po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
 missing = 0
 for entry in pot:
     prev = known.get((entry.msgctxt, entry.msgid)) or by_id.get(entry.msgid)
-    entry.msgstr = prev.msgstr if prev else ""
+    entry.msgstr = (prev.msgstr if prev else "") or core.get(entry.msgid, "")
     entry.flags = [f for f in entry.flags if f != "fuzzy"]
     missing += not entry.msgstr
     po.append(entry)
 po.save(po_path)
 print(missing)
 """
+
+
+CORE_I18N = [
+    "odoo/addons/base",
+    "addons/mail",
+    "addons/account",
+    "addons/sale",
+    "addons/sales_team",
+    "addons/product",
+    "addons/web",
+    "addons/sms",
+    "addons/portal",
+]
 
 
 def cmd_i18n(args):
@@ -344,8 +415,13 @@ def cmd_i18n(args):
         )
         if rc != 0 or not pot.exists():
             raise lib.SetupError(f"exporting {pot} failed; see {log}")
+        core_po = [
+            str(env.odoo_root / path / "i18n" / "zh_CN.po")
+            for path in CORE_I18N
+            if (env.odoo_root / path / "i18n" / "zh_CN.po").exists()
+        ]
         res = subprocess.run(
-            [str(env.python), "-c", MERGE_PO, str(pot), str(i18n / "zh_CN.po")],
+            [str(env.python), "-c", MERGE_PO, str(pot), str(i18n / "zh_CN.po"), *core_po],
             capture_output=True,
             text=True,
             check=True,
@@ -354,6 +430,19 @@ def cmd_i18n(args):
         untranslated += missing
         lib.say(f"{addon}: {pot.name} exported, zh_CN.po has {missing} untranslated entries")
     lib.drop_db(env.python, env.pg, db)
+    # The layout oca-checks-po expects (sorted entries, Odoo's wrapping).
+    lint = lib.ensure_venv(lib.LINT_VENV, lib.SETUP / "requirements-lint.txt")
+    subprocess.run(
+        [
+            str(lint.parent / "oca-checks-po"),
+            "--fix",
+            "--no-exit",
+            "--no-verbose",
+            *(str(p) for a in lib.ADDONS for p in sorted((lib.ROOT / a / "i18n").glob("*.po*"))),
+        ],
+        check=False,
+        capture_output=True,
+    )
     return 1 if untranslated else 0
 
 
