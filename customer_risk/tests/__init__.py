@@ -1,3 +1,4 @@
 from . import test_exposure
 from . import test_groups
+from . import test_tools_aging_kpi
 from . import test_tools_limits
