@@ -96,11 +96,11 @@ class CustomerRiskAssessment(models.Model):
         help="Invoiced sales minus refunds, untaxed, over the 12 months before the date.",
     )
     agency_limit = fields.Monetary(
-        string="Agency Limit", readonly=True, help="Latest credit limit recommended by an agency."
+        readonly=True, help="Latest credit limit recommended by an agency."
     )
     inputs = fields.Text(string="Figures Used", readonly=True)
     assessed_by_id = fields.Many2one("res.users", string="Computed By", readonly=True)
-    confirmed_by_id = fields.Many2one("res.users", string="Confirmed By", readonly=True, copy=False)
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     confirm_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)
     previous_tier_id = fields.Many2one(
         "customer.risk.tier", string="Tier Before", readonly=True, copy=False
