@@ -287,6 +287,7 @@ class CustomerRiskAssessment(models.Model):
                 )
         for assessment in self:
             assessment._apply_to_partner()
+        self.activity_feedback(["mail.mail_activity_data_todo"])
         return True
 
     def _apply_to_partner(self):
@@ -347,6 +348,7 @@ class CustomerRiskAssessment(models.Model):
         self._check_officer()
         self._check_draft()
         self.write({"state": "cancelled"})
+        self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def action_draft(self):

@@ -310,7 +310,50 @@ class TestAssessment(CustomerRiskCommon):
         with patch.object(self.env.cr, "commit"):
             self.Assessment.sudo()._cron_periodic_assessments()
         self.assertEqual(self.Assessment.search_count([("kind", "=", "periodic")]), 1)
+        # Confirming the review closes its to-do.
+        periodic.with_user(self.user_officer).action_confirm()
+        self.assertFalse(periodic.activity_ids)
+        self.assertEqual(self._partner_risk(self.late).risk_review_date, date(2025, 12, 30))
+
+    def test_figures_are_gathered_in_batch(self):
+        def queries(partners):
+            assessments = self.Assessment.create([{"partner_id": p.id} for p in partners])
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            assessments._gather_figures(self.company, date(2025, 6, 30))
+            return self.env.cr.sql_log_count - before
+
+        queries(self.late)  # warm the caches (rules, accounts) first
+        self.assertEqual(queries(self.late + self.punctual), queries(self.late))
+
+    def test_multi_company(self):
+        other = self.env["res.company"].sudo().create({"name": "Other Risk Company"})
+        in_other = (
+            self.env["customer.risk.assessment"]
+            .sudo()
+            .with_company(other)
+            .create({"partner_id": self.late.id, "company_id": other.id})
+        )
+        in_other.action_compute()
+        in_other.action_confirm()
+        # The decision applies in its own company only...
+        self.assertEqual(self.late.sudo().with_company(other).risk_tier_id, in_other.tier_id)
+        self.assertFalse(self._partner_risk(self.late).risk_tier_id)
+        # ...and officers of other companies do not see it.
+        self.assertNotIn(in_other, self.Assessment.search([("partner_id", "=", self.late.id)]))
 
     def test_one_default_scorecard_per_company(self):
         with self.assertRaises(ValidationError):
             self.scorecard.copy({"is_default": True})
+
+    def test_views_for_each_role(self):
+        for user, sees_assess in ((self.user_sales, False), (self.user_officer, True)):
+            with self.subTest(user=user.login):
+                Partner = self.env["res.partner"].with_user(user)
+                arch = Partner.get_views([(False, "form")])["views"]["form"]["arch"]
+                self.assertIn("risk_assessment_ids", arch)
+                self.assertEqual("action_risk_assess" in arch, sees_assess)
+                views = self.Assessment.with_user(user).get_views(
+                    [(False, "list"), (False, "form"), (False, "search"), (False, "pivot")]
+                )
+                self.assertEqual("action_confirm" in views["views"]["form"]["arch"], sees_assess)
