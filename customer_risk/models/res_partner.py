@@ -135,6 +135,15 @@ class ResPartner(models.Model):
     risk_company_currency_id = fields.Many2one(
         "res.currency", compute="_compute_risk_company_currency_id"
     )
+    risk_assessment_ids = fields.One2many(
+        "customer.risk.assessment",
+        "partner_id",
+        string="Credit Assessments",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_assessment_count = fields.Integer(
+        compute="_compute_risk_assessment_count", groups="customer_risk.group_risk_user"
+    )
 
     # ------------------------------------------------------------------ security
 
@@ -399,6 +408,62 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Unsupported search on Over Limit."))
         positive = (operator == "=") == value
         return [("risk_available_credit", "<" if positive else ">=", 0)]
+
+    # ------------------------------------------------------------------ assessments
+
+    def _compute_risk_assessment_count(self):
+        counts = dict(
+            self.env["customer.risk.assessment"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.risk_assessment_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_risk_assess(self):
+        """Open the customer's draft assessment in the current company, or draft a new one:
+        initial when none was ever confirmed, manual otherwise."""
+        self.ensure_one()
+        Assessment = self.env["customer.risk.assessment"]
+        Assessment._check_officer()
+        partner, company = self.commercial_partner_id, self.env.company
+        domain = [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
+        assessment = Assessment.search([*domain, ("state", "=", "draft")], limit=1)
+        if not assessment:
+            confirmed = Assessment.search_count([*domain, ("state", "=", "confirmed")], limit=1)
+            assessment = Assessment.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "kind": "manual" if confirmed else "initial",
+                }
+            )
+            assessment.action_compute()
+        return assessment.get_formview_action()
+
+    def action_risk_view_assessments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_risk.customer_risk_assessment_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # Hooks filled by the credit reports and financial statements: {partner id: value or
+    # None} for commercial partners ``self``; None leaves the factor out of the score.
+
+    def _risk_external_rating(self, company, date):
+        """Latest agency rating at ``date`` on a 0-100 scale, higher is safer."""
+        return dict.fromkeys(self.ids)
+
+    def _risk_financial_ratio_points(self, company, date):
+        """Strength 0-100 of the latest financial statements at ``date``."""
+        return dict.fromkeys(self.ids)
+
+    def _risk_agency_limit(self, company, date):
+        """Latest agency-recommended credit limit at ``date``, in company currency."""
+        return dict.fromkeys(self.ids)
 
     # ------------------------------------------------------------------ snapshot
 

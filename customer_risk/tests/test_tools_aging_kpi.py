@@ -73,9 +73,6 @@ class TestKpiTools(BaseCase):
         self.assertAlmostEqual(kpi.cei(0.0, 100.0, 0.0, 0.0), 100.0)
         self.assertIsNone(kpi.cei(0.0, 0.0, 0.0, 0.0))
 
-    def test_delinquency_and_ratio(self):
+    def test_average_days_delinquent(self):
         self.assertEqual(kpi.average_days_delinquent(45.0, 30.0), 15.0)
         self.assertEqual(kpi.average_days_delinquent(20.0, 30.0), 0.0)
-        self.assertEqual(kpi.ratio(25.0, 200.0), 12.5)
-        self.assertIsNone(kpi.ratio(25.0, 0.0))
-        self.assertIsNone(kpi.ratio(25.0, -3.0))

@@ -7,3 +7,14 @@ other addons of the suite import them from ``odoo.addons.customer_risk.tools``.
 from . import aging, kpi
 from .exposure import EXPOSURE_PARTS, ExposureParts, available_credit, days_overdue
 from .limits import limit_with_tolerance, tier_limit
+from .scoring import (
+    SCREENING_VALUES,
+    band_index,
+    band_points,
+    months_between,
+    payment_delay,
+    ratio_percent,
+    score_contributions,
+    tier_for_score,
+    weighted_score,
+)

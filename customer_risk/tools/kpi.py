@@ -40,10 +40,3 @@ def cei(begin_receivables, credit_sales, end_receivables, end_current):
 def average_days_delinquent(dso, best_possible_dso):
     """Days beyond terms, on average: DSO minus best possible DSO (never negative)."""
     return max(dso - best_possible_dso, 0.0)
-
-
-def ratio(part, whole):
-    """Percent ``part`` of ``whole``; None when ``whole`` is not positive."""
-    if not whole or whole <= 0:
-        return None
-    return part / whole * 100.0

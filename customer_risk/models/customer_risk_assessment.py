@@ -1,0 +1,593 @@
+import json
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_amount
+
+from .. import tools
+
+KINDS = [
+    ("initial", "Initial"),
+    ("periodic", "Periodic"),
+    ("event", "Event"),
+    ("manual", "Manual"),
+]
+
+
+class CustomerRiskAssessment(models.Model):
+    """A credit assessment of one customer in one company: the figures gathered, the points
+    each factor of the scorecard gives, the score, the tier it proposes and, once confirmed
+    by a credit officer, the tier, limit and review date applied to the customer."""
+
+    _name = "customer.risk.assessment"
+    _description = "Credit Assessment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    kind = fields.Selection(KINDS, required=True, default="manual", tracking=True)
+    scorecard_id = fields.Many2one(
+        "customer.risk.scorecard",
+        compute="_compute_scorecard_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("confirmed", "Confirmed"), ("cancelled", "Cancelled")],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    line_ids = fields.One2many(
+        "customer.risk.assessment.line", "assessment_id", string="Breakdown", copy=True
+    )
+    score = fields.Float(
+        compute="_compute_score",
+        store=True,
+        digits=(5, 1),
+        aggregator="avg",
+        tracking=True,
+        help="0-100, higher is safer: the factors' points weighted by the factors that have "
+        "a value.",
+    )
+    proposed_tier_id = fields.Many2one(
+        "customer.risk.tier",
+        compute="_compute_score",
+        store=True,
+        help="The tier whose score range holds the score.",
+    )
+    tier_id = fields.Many2one(
+        "customer.risk.tier",
+        compute="_compute_tier_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        check_company=True,
+        help="The tier confirming applies: the proposed one unless the officer overrides it "
+        "with a reason.",
+    )
+    tier_reason = fields.Char(
+        string="Override Reason", help="Why the tier differs from the one the score proposes."
+    )
+    sales_12m = fields.Monetary(
+        string="Sales (12 Months)",
+        readonly=True,
+        help="Invoiced sales minus refunds, untaxed, over the 12 months before the date.",
+    )
+    agency_limit = fields.Monetary(
+        readonly=True, help="Latest credit limit recommended by an agency."
+    )
+    inputs = fields.Text(string="Figures Used", readonly=True)
+    assessed_by_id = fields.Many2one("res.users", string="Computed By", readonly=True)
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    confirm_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)
+    previous_tier_id = fields.Many2one(
+        "customer.risk.tier", string="Tier Before", readonly=True, copy=False
+    )
+    credit_limit = fields.Monetary(
+        string="Credit Limit Applied",
+        readonly=True,
+        copy=False,
+        help="The customer's credit limit after confirmation (a manual limit is kept).",
+    )
+    next_review_date = fields.Date(string="Next Review", readonly=True, copy=False)
+
+    @api.constrains("partner_id")
+    def _check_commercial_partner(self):
+        for assessment in self:
+            if assessment.partner_id != assessment.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Assess the company %(company)s, not its contact %(contact)s.",
+                        company=assessment.partner_id.commercial_partner_id.display_name,
+                        contact=assessment.partner_id.display_name,
+                    )
+                )
+
+    @api.depends("partner_id", "date")
+    def _compute_display_name(self):
+        for assessment in self:
+            assessment.display_name = self.env._(
+                "%(customer)s, %(date)s",
+                customer=assessment.partner_id.display_name or "",
+                date=assessment.date or "",
+            )
+
+    @api.depends("company_id")
+    def _compute_scorecard_id(self):
+        Scorecard = self.env["customer.risk.scorecard"]
+        for assessment in self:
+            assessment.scorecard_id = Scorecard._default_for_company(assessment.company_id)
+
+    @api.depends("line_ids.points", "line_ids.weight", "line_ids.counted", "company_id")
+    def _compute_score(self):
+        tiers_of = {}
+        for assessment in self:
+            company = assessment.company_id
+            if company not in tiers_of:
+                tiers_of[company] = self.env["customer.risk.tier"].search(
+                    [("company_id", "in", [company.id, False])]
+                )
+            score = tools.weighted_score(
+                (line.points if line.counted else None, line.weight) for line in assessment.line_ids
+            )
+            tier_id = tools.tier_for_score(
+                score, [(tier.id, tier.score_min) for tier in tiers_of[company]]
+            )
+            assessment.score = score or 0.0
+            assessment.proposed_tier_id = tier_id
+
+    @api.depends("proposed_tier_id")
+    def _compute_tier_id(self):
+        for assessment in self:
+            assessment.tier_id = assessment.proposed_tier_id
+
+    # ------------------------------------------------------------------ integrity
+
+    def write(self, vals):
+        # A confirmed assessment is a documented decision and a cancelled one only goes back
+        # to draft: neither changes its figures, whoever asks.
+        changed = {name for name in vals if not name.startswith(("message_", "activity_"))}
+        for assessment in self:
+            if (assessment.state == "confirmed" and changed) or (
+                assessment.state == "cancelled" and changed - {"state"}
+            ):
+                raise UserError(
+                    self.env._("A confirmed or cancelled credit assessment cannot be changed.")
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        if any(a.state == "confirmed" for a in self):
+            raise UserError(self.env._("A confirmed credit assessment cannot be deleted."))
+
+    @api.model
+    def _check_officer(self):
+        """Assessments are the credit team's decisions: checked here, not only in views."""
+        if not self.env.su and not self.env.user.has_group("customer_risk.group_risk_officer"):
+            raise AccessError(
+                self.env._("Only Credit Officers may compute, confirm or cancel assessments.")
+            )
+
+    def _check_draft(self):
+        if any(a.state != "draft" for a in self):
+            raise UserError(self.env._("Only draft credit assessments can be changed."))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_compute(self):
+        """Gather the figures of every assessment in ``self`` (one batch per company and
+        date) and rebuild their breakdown lines."""
+        self._check_officer()
+        self._check_draft()
+        for (company, date), batch in self.grouped(lambda a: (a.company_id, a.date)).items():
+            figures = batch._gather_figures(company, date)
+            for assessment in batch:
+                assessment._write_breakdown(figures[assessment.partner_id.id])
+        return True
+
+    def _write_breakdown(self, figures):
+        self.ensure_one()
+        scorecard = self.scorecard_id
+        if not scorecard.factor_ids:
+            raise UserError(
+                self.env._(
+                    "Choose a scorecard with factors to assess %(customer)s.",
+                    customer=self.partner_id.display_name,
+                )
+            )
+        line_of = {line.factor_id: line for line in self.line_ids}
+        commands = [
+            Command.delete(line.id)
+            for factor, line in line_of.items()
+            if factor not in scorecard.factor_ids
+        ]
+        for factor in scorecard.factor_ids:
+            vals = {"weight": factor.weight}
+            # Manual factors keep the points the officer typed.
+            if factor.factor_type != "manual":
+                vals.update(self._line_figures(factor, figures.get(factor.factor_type)))
+            line = line_of.get(factor)
+            commands.append(
+                Command.update(line.id, vals)
+                if line
+                else Command.create({"factor_id": factor.id, **vals})
+            )
+        self.write(
+            {
+                "line_ids": commands,
+                "sales_12m": figures["sales_volume"],
+                "agency_limit": figures["agency_limit"] or 0.0,
+                "inputs": json.dumps(figures, indent=1, sort_keys=True, default=str),
+                "assessed_by_id": self.env.uid,
+            }
+        )
+
+    def _line_figures(self, factor, value):
+        bands, bounds = factor._bands()
+        index = tools.band_index(value, bounds)
+        if value is None:
+            label = self.env._("No figure")
+        elif index is None:
+            label = self.env._("No band for %(value)s", value=round(value, 2))
+        else:
+            label = bands[index].label
+        return {
+            "value": value or 0.0,
+            "counted": index is not None,
+            "points": tools.band_points(value, bounds) or 0.0,
+            "band_label": label,
+        }
+
+    def action_confirm(self):
+        """Apply the tier, its limit (unless the customer has a manual limit), its payment
+        terms and the next review date to the customer, and document the decision."""
+        self._check_officer()
+        self._check_draft()
+        for assessment in self:
+            if not any(assessment.line_ids.mapped("counted")):
+                raise UserError(
+                    self.env._(
+                        "Compute the assessment of %(customer)s first: no factor has a value.",
+                        customer=assessment.partner_id.display_name,
+                    )
+                )
+            if not assessment.tier_id:
+                raise UserError(self.env._("Choose the tier to apply."))
+            if assessment.tier_id != assessment.proposed_tier_id and not assessment.tier_reason:
+                raise UserError(
+                    self.env._(
+                        "Give the reason for choosing tier %(tier)s instead of the proposed "
+                        "%(proposed)s.",
+                        tier=assessment.tier_id.display_name,
+                        proposed=assessment.proposed_tier_id.display_name or "-",
+                    )
+                )
+        for assessment in self:
+            assessment._apply_to_partner()
+        self.activity_feedback(["mail.mail_activity_data_todo"])
+        return True
+
+    def _apply_to_partner(self):
+        self.ensure_one()
+        company, tier = self.company_id, self.tier_id
+        # The officer's right was checked above; the partner's protected fields then need
+        # elevated rights (manual limits stay the credit manager's).
+        partner = self.partner_id.sudo().with_company(company)
+        previous_tier = partner.risk_tier_id
+        next_review = self.date + relativedelta(months=tier.review_interval_months)
+        vals = {
+            "risk_tier_id": tier.id,
+            "risk_score": self.score,
+            "risk_review_date": next_review,
+        }
+        if not partner.risk_limit_manual:
+            vals["credit_limit"] = tier._tier_limit(
+                sales_12m=self.sales_12m, agency_limit=self.agency_limit or None
+            )
+        if tier.payment_term_id:
+            vals["property_payment_term_id"] = tier.payment_term_id.id
+        partner.write(vals)
+        partner._risk_refresh_snapshot(company)
+        self.write(
+            {
+                "state": "confirmed",
+                "confirmed_by_id": self.env.uid,
+                "confirm_date": fields.Datetime.now(),
+                "previous_tier_id": previous_tier.id,
+                "credit_limit": partner.credit_limit,
+                "next_review_date": next_review,
+            }
+        )
+        limit = format_amount(self.env, partner.credit_limit, company.currency_id)
+        values = {
+            "assessment": self._get_html_link(),
+            "before": previous_tier.display_name or self.env._("none"),
+            "after": tier.display_name,
+            "score": self.score,
+            "limit": limit,
+        }
+        body = (
+            self.env._(
+                "Credit assessment %(assessment)s confirmed: tier %(before)s → %(after)s, "
+                "score %(score)s, manual credit limit %(limit)s kept.",
+                **values,
+            )
+            if partner.risk_limit_manual
+            else self.env._(
+                "Credit assessment %(assessment)s confirmed: tier %(before)s → %(after)s, "
+                "score %(score)s, credit limit %(limit)s.",
+                **values,
+            )
+        )
+        partner.message_post(body=body, author_id=self.env.user.partner_id.id)
+
+    def action_cancel(self):
+        self._check_officer()
+        self._check_draft()
+        self.write({"state": "cancelled"})
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_draft(self):
+        self._check_officer()
+        if any(a.state != "cancelled" for a in self):
+            raise UserError(self.env._("Only cancelled credit assessments go back to draft."))
+        self.write({"state": "draft"})
+        return True
+
+    # ------------------------------------------------------------------ figures
+
+    def _gather_figures(self, company, date):
+        """Figures of the customers of ``self`` in ``company`` over the 12 months up to
+        ``date``: {partner id: {factor type or figure: value or None}}.
+
+        One query or ``_read_group`` per figure for the whole batch; amounts in company
+        currency. A factor whose value is None is left out of the score.
+        """
+        partners = self.partner_id.sudo().with_company(company)
+        start = date - relativedelta(months=12)
+        members = partners.with_context(active_test=False).search(
+            [("commercial_partner_id", "in", partners.ids)]
+        )
+        paid = self._fetch_paid_invoices(company, start, date, members.ids)
+        Move = self.env["account.move"].sudo()
+        move_domain = [("partner_id", "in", members.ids), ("company_id", "=", company.id)]
+        first_invoice = dict(
+            Move._read_group(
+                [
+                    *move_domain,
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("invoice_date", "<=", date),
+                ],
+                ["commercial_partner_id"],
+                ["invoice_date:min"],
+            )
+        )
+        sales = dict(
+            Move._read_group(
+                [
+                    *move_domain,
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                    ("invoice_date", ">", start),
+                    ("invoice_date", "<=", date),
+                ],
+                ["commercial_partner_id"],
+                ["amount_untaxed_signed:sum"],
+            )
+        )
+        exposure = partners._risk_exposure_parts(company, date)
+        included = partners._risk_exposure_settings(company)
+        ratings = partners._risk_external_rating(company, date)
+        statements = partners._risk_financial_ratio_points(company, date)
+        agency = partners._risk_agency_limit(company, date)
+        result = {}
+        for partner in partners:
+            exp = exposure[partner.id]
+            open_total = exp.open_not_due + exp.overdue
+            exposure_total = exp.total(included)
+            first = first_invoice.get(partner) or partner.create_date.date()
+            screening = partner.risk_screening_state or "none"
+            result[partner.id] = {
+                "payment_delay": _round(tools.payment_delay(paid[partner.id])),
+                # Nothing open means nothing overdue: a fact, not a missing figure.
+                "overdue_ratio": _round(
+                    tools.ratio_percent(max(exp.overdue, 0.0), open_total, default=0.0)
+                ),
+                # Without a limit, utilization means nothing: left out.
+                "credit_utilization": _round(
+                    tools.ratio_percent(exposure_total, partner.credit_limit)
+                ),
+                "relationship_age": tools.months_between(first, date),
+                "sales_volume": _round(sales.get(partner, 0.0)),
+                "external_rating": ratings.get(partner.id),
+                "financial_ratios": statements.get(partner.id),
+                "screening": tools.SCREENING_VALUES.get(screening),
+                "period_start": start,
+                "period_end": date,
+                "currency": company.currency_id.name,
+                "paid_invoices_amount": _round(sum(amount for amount, _days in paid[partner.id])),
+                "open_receivables": _round(open_total),
+                "overdue_receivables": _round(exp.overdue),
+                "exposure": _round(exposure_total),
+                "credit_limit": _round(partner.credit_limit),
+                "first_invoice_date": first_invoice.get(partner),
+                "screening_state": screening,
+                "agency_limit": agency.get(partner.id),
+            }
+        return result
+
+    @api.model
+    def _fetch_paid_invoices(self, company, start, end, partner_ids):
+        """(amount, days paid late) of the customer invoices fully paid in (start, end],
+        per commercial partner; paid on the latest reconciliation of the receivable line,
+        summed by days late so the rows stay few."""
+        self.env["account.move.line"].flush_model(
+            [
+                "move_id",
+                "partner_id",
+                "account_id",
+                "company_id",
+                "reconciled",
+                "parent_state",
+                "balance",
+                "date_maturity",
+                "date",
+            ]
+        )
+        self.env["account.move"].flush_model(["move_type"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id AS partner_id,
+                       GREATEST(paid.paid_date - COALESCE(aml.date_maturity, aml.date), 0)
+                           AS days_late,
+                       SUM(aml.balance) AS amount
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 CROSS JOIN LATERAL (
+                       SELECT MAX(apr.max_date) AS paid_date
+                         FROM account_partial_reconcile apr
+                        WHERE apr.debit_move_id = aml.id
+                 ) paid
+                 WHERE aml.partner_id = ANY(%(partners)s)
+                   AND aml.company_id = %(company)s
+                   AND aml.reconciled
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND move.move_type = 'out_invoice'
+                   AND paid.paid_date > %(start)s
+                   AND paid.paid_date <= %(end)s
+                 GROUP BY 1, 2
+                """,
+                partners=partner_ids,
+                company=company.id,
+                start=start,
+                end=end,
+            )
+        )
+        paid = defaultdict(list)
+        for partner_id, days_late, amount in self.env.cr.fetchall():
+            paid[partner_id].append((amount, days_late))
+        return paid
+
+    # ------------------------------------------------------------------ periodic reviews
+
+    @api.model
+    def _cron_periodic_assessments(self, chunk_size=100):
+        """Draft and compute a periodic assessment for every customer whose review date has
+        come, company by company, chunk by chunk; each chunk commits, and a customer with a
+        draft assessment is skipped, so a crash resumes without doing anything twice."""
+        today = fields.Date.context_today(self)
+        done = 0
+        for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
+            if not self.env["customer.risk.scorecard"]._default_for_company(company):
+                continue
+            responsible = self._review_responsible(company)
+            while partner_ids := self._periodic_todo(company, today, chunk_size):
+                assessments = self.create(
+                    [
+                        {
+                            "partner_id": partner_id,
+                            "company_id": company.id,
+                            "date": today,
+                            "kind": "periodic",
+                        }
+                        for partner_id in partner_ids
+                    ]
+                )
+                assessments.action_compute()
+                for assessment in assessments:
+                    assessment.activity_schedule(
+                        "mail.mail_activity_data_todo",
+                        date_deadline=today,
+                        summary=self.env._("Review the periodic credit assessment"),
+                        user_id=responsible.id,
+                    )
+                done += len(assessments)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                # Batch job: commit per chunk so a crash keeps the work done (design rule).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _periodic_todo(self, company, today, limit):
+        """Customers of ``company`` due for review and without a draft assessment, locked
+        with SKIP LOCKED so two runs share the work."""
+        self.env["res.partner"].flush_model(
+            ["commercial_partner_id", "active", "company_id", "risk_review_date"]
+        )
+        self.flush_model(["partner_id", "company_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id FROM res_partner p
+                 WHERE p.id = p.commercial_partner_id
+                   AND p.active
+                   AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                   AND (p.risk_review_date ->> %(key)s)::date <= %(today)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM customer_risk_assessment a
+                        WHERE a.partner_id = p.id
+                          AND a.company_id = %(company)s
+                          AND a.state = 'draft')
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF p SKIP LOCKED
+                """,
+                company=company.id,
+                key=str(company.id),
+                today=today,
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _review_responsible(self, company):
+        """Who reviews periodic assessments: the first credit officer of the company who is
+        not an administrator, else the first officer, else the administrator."""
+        officers = self.env["res.users"].search(
+            [
+                ("groups_id", "in", self.env.ref("customer_risk.group_risk_officer").id),
+                ("company_ids", "in", company.id),
+                ("share", "=", False),
+            ],
+            order="id",
+        )
+        return (officers.filtered(lambda u: not u._is_admin()) or officers)[:1] or self.env.ref(
+            "base.user_admin"
+        )
+
+
+def _round(value):
+    """Figures are shown to people: two decimals are enough."""
+    return None if value is None else round(value, 2)
