@@ -29,4 +29,5 @@
         "demo/customer_risk_demo.xml",
     ],
     "application": True,
+    "uninstall_hook": "uninstall_hook",
 }
