@@ -17,6 +17,9 @@
         "views/customer_risk_tier_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/customer_risk_release_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_users_views.xml",
         "views/customer_risk_menus.xml",
     ],
     "demo": [

@@ -1,1 +1,3 @@
 from . import test_groups
+from . import test_decision_tools
+from . import test_credit_check

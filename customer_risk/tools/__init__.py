@@ -6,3 +6,4 @@ other addons of the suite import them from ``odoo.addons.customer_risk.tools``.
 
 from .exposure import EXPOSURE_PARTS, ExposureParts, available_credit, days_overdue
 from .limits import limit_with_tolerance, tier_limit
+from .decision import BLOCK, OFF, TIER_RULES, WARN, Decision, Reason, Snapshot, decide
