@@ -5,12 +5,13 @@ from .common import CustomerRiskCommon
 
 class CreditCheckCommon(CustomerRiskCommon):
     """The customer is assessed in a tier where every rule blocks, with a limit of 1,000
-    and a passed screening: each test breaks one rule at a time."""
+    and a passed screening: each test breaks one rule at a time. Fixtures are set up with
+    ``sudo()`` (the class's own user is an accountant, not a credit manager)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tier = cls.env["customer.risk.tier"].create(
+        cls.tier = cls.env["customer.risk.tier"].sudo().create(
             {
                 "name": "Check tier",
                 "code": "CHECK",
