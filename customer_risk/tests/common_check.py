@@ -11,18 +11,22 @@ class CreditCheckCommon(CustomerRiskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tier = cls.env["customer.risk.tier"].sudo().create(
-            {
-                "name": "Check tier",
-                "code": "CHECK",
-                "limit_amount": 1000.0,
-                "max_overdue_days": 30,
-                "rule_overdue_amount": "block",
-                "max_overdue_amount": 500.0,
-                "single_order_max": 800.0,
-                "rule_screening": "block",
-                "rule_review": "block",
-            }
+        cls.tier = (
+            cls.env["customer.risk.tier"]
+            .sudo()
+            .create(
+                {
+                    "name": "Check tier",
+                    "code": "CHECK",
+                    "limit_amount": 1000.0,
+                    "max_overdue_days": 30,
+                    "rule_overdue_amount": "block",
+                    "max_overdue_amount": 500.0,
+                    "single_order_max": 800.0,
+                    "rule_screening": "block",
+                    "rule_review": "block",
+                }
+            )
         )
         cls.set_risk(
             cls.customer,

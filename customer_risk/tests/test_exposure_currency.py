@@ -18,9 +18,7 @@ class TestExposureCurrency(CreditCheckCommon):
         super().setUpClass()
         cls.tier.single_order_max = 0.0
         # EUR per USD (the company currency): 2 until March, then 4.
-        cls.eur = cls.setup_other_currency(
-            "EUR", rates=[("2025-01-01", 2.0), ("2025-03-01", 4.0)]
-        )
+        cls.eur = cls.setup_other_currency("EUR", rates=[("2025-01-01", 2.0), ("2025-03-01", 4.0)])
 
     def banner(self, order, **context):
         return order.with_user(self.user_sales).with_context(**context)
