@@ -32,7 +32,6 @@ class CustomerRiskRelease(models.Model):
 
     order_id = fields.Many2one(
         "sale.order",
-        string="Order",
         required=True,
         readonly=True,
         index=True,
@@ -69,7 +68,7 @@ class CustomerRiskRelease(models.Model):
     )
     reasons = fields.Text(string="Blocking Reasons", readonly=True)
     request_note = fields.Text(string="Justification")
-    requested_by_id = fields.Many2one("res.users", string="Requested By", readonly=True)
+    requested_by_id = fields.Many2one("res.users", readonly=True)
     date_requested = fields.Datetime(string="Requested On", readonly=True)
     first_approved_by_id = fields.Many2one(
         "res.users",
@@ -78,8 +77,8 @@ class CustomerRiskRelease(models.Model):
         help="A manager whose approval authority is below the amount: a second one with enough "
         "authority must approve.",
     )
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
-    rejected_by_id = fields.Many2one("res.users", string="Rejected By", readonly=True)
+    approved_by_id = fields.Many2one("res.users", readonly=True)
+    rejected_by_id = fields.Many2one("res.users", readonly=True)
     decision_note = fields.Text()
     date_decided = fields.Datetime(string="Decided On", readonly=True)
     valid_until = fields.Date(readonly=True)
@@ -107,7 +106,7 @@ class CustomerRiskRelease(models.Model):
         for release in self:
             release.is_requester = release.requested_by_id == self.env.user
 
-    @api.depends("order_id", "amount")
+    @api.depends("order_id.name", "amount", "currency_id")
     def _compute_display_name(self):
         for release in self:
             release.display_name = self.env._(
@@ -122,6 +121,8 @@ class CustomerRiskRelease(models.Model):
     def create(self, vals_list):
         """Creating a release is requesting it: the figures come from the order, never from
         the client, which may only name the order and give a justification."""
+        if not self.env.su:
+            self.check_access("create")
         for vals in vals_list:
             if not self.env.su and set(vals) - {"order_id", "request_note"}:
                 raise AccessError(self.env._("A credit release is requested from its quotation."))

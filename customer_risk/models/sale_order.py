@@ -15,7 +15,7 @@ class SaleOrder(models.Model):
     # The quotation banner: figures and reasons computed fresh when the form shows them,
     # from the same decision as the check at confirmation.
     risk_tier_id = fields.Many2one(
-        "customer.risk.tier", string="Risk Tier", compute="_compute_risk_check", groups=RISK_GROUP
+        "customer.risk.tier", compute="_compute_risk_check", groups=RISK_GROUP
     )
     risk_company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
@@ -132,7 +132,6 @@ class SaleOrder(models.Model):
         """The one human message of a reason code, amounts in the order company's currency;
         used by the confirmation error, the banner and the release request."""
         self.ensure_one()
-        _ = self.env._
         v = reason.values()
         currency = self.company_id.currency_id
 
@@ -148,13 +147,13 @@ class SaleOrder(models.Model):
                 "allowed": money("allowed"),
             }
             if v["allowed"] != v["limit"]:
-                return _(
+                return self.env._(
                     "Credit limit exceeded: exposure %(exposure)s plus this order %(order)s "
                     "makes %(total)s, above the credit limit of %(limit)s with its tolerance "
                     "(%(allowed)s).",
                     **figures,
                 )
-            return _(
+            return self.env._(
                 "Credit limit exceeded: exposure %(exposure)s plus this order %(order)s makes "
                 "%(total)s, above the credit limit of %(limit)s.",
                 **figures,
@@ -162,40 +161,42 @@ class SaleOrder(models.Model):
 
         def screening():
             if v["state"] == "rejected":
-                return _("The customer's screening was rejected.")
+                return self.env._("The customer's screening was rejected.")
             if v["state"] == "expired":
-                return _("The customer's screening has expired.")
-            return _("The customer's screening is missing or not finished.")
+                return self.env._("The customer's screening has expired.")
+            return self.env._("The customer's screening is missing or not finished.")
 
         messages = {
-            "hold": lambda: _(
-                "Credit hold: %(reason)s", reason=v["reason"] or _("no reason given")
+            "hold": lambda: self.env._(
+                "Credit hold: %(reason)s", reason=v["reason"] or self.env._("no reason given")
             ),
-            "not_assessed": lambda: _("The customer has not been assessed yet (no risk tier)."),
+            "not_assessed": lambda: self.env._(
+                "The customer has not been assessed yet (no risk tier)."
+            ),
             "screening": screening,
             "limit": limit,
-            "overdue_days": lambda: _(
+            "overdue_days": lambda: self.env._(
                 "The oldest overdue item is %(days)s days overdue; the tier allows %(max)s.",
                 days=v["days"],
                 max=v["max_days"],
             ),
-            "overdue_amount": lambda: _(
+            "overdue_amount": lambda: self.env._(
                 "Overdue receivables of %(overdue)s exceed the tier's allowance of %(max)s.",
                 overdue=money("overdue"),
                 max=money("max_amount"),
             ),
-            "prepayment": lambda: _(
+            "prepayment": lambda: self.env._(
                 "The customer's tier requires prepayment but the payment terms of the order "
                 "are not immediate."
             ),
-            "contract": lambda: _(
+            "contract": lambda: self.env._(
                 "The customer's tier requires a valid contract and none covers this order."
             ),
-            "review": lambda: _(
+            "review": lambda: self.env._(
                 "The customer's credit review was due on %(date)s.",
                 date=format_date(self.env, v["review_date"]),
             ),
-            "single_order": lambda: _(
+            "single_order": lambda: self.env._(
                 "This order of %(order)s is above the tier's single-order maximum of %(max)s.",
                 order=money("order_amount"),
                 max=money("max_amount"),

@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common_check import CreditCheckCommon
 
@@ -166,6 +166,16 @@ class TestCreditCheck(CreditCheckCommon):
         order.order_line.price_unit = 600.0
         self.assertFalse(order.risk_check_blocked)
         self.assertFalse(order.risk_check_blocking)
+
+    def test_banner_follows_edits_in_the_form(self):
+        self.make_invoice(amount=400.0, due_date=TODAY + timedelta(days=10))
+        with Form(self.order_as_sales(600.0).with_user(self.user_sales)) as form:
+            self.assertFalse(form.risk_check_blocked)
+            self.assertEqual(form.risk_available_credit, 600.0)
+            with form.order_line.edit(0) as line:
+                line.price_unit = 600.01
+            self.assertTrue(form.risk_check_blocked)
+            self.assertIn("1,000.01", form.risk_check_blocking)
 
     def test_unassessed_customer_follows_company_policy(self):
         newcomer = self.env["res.partner"].create({"name": "Newcomer SA", "is_company": True})

@@ -54,6 +54,18 @@ class TestRiskAccess(CreditCheckCommon):
                     getattr(release.with_user(user).with_context(**CLIENT_KEYS), method)()
         self.assertEqual(release.state, "pending")
 
+    def test_forms_open_for_every_role(self):
+        # Banner and buttons are restricted to the risk groups; other roles get the
+        # order form without them.
+        for user in (*self.outsiders, self.user_manager):
+            with self.subTest(user=user.login):
+                self.env["sale.order"].with_user(user).get_views([(False, "form")])
+        for user in (self.user_sales, self.user_manager):
+            with self.subTest(user=user.login):
+                self.env["customer.risk.release"].with_user(user).get_views(
+                    [(False, "list"), (False, "form"), (False, "search")]
+                )
+
     def test_client_context_keys_do_not_skip_the_check(self):
         order = self.order_as_sales(1000.01)
         with self.assertRaises(UserError):
