@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare, format_date, formatLang
+from odoo.tools import SQL, float_compare, format_date, formatLang
 
 MANAGER = "customer_risk.group_risk_manager"
 TODO = "mail.mail_activity_data_todo"
@@ -35,7 +35,8 @@ class CustomerRiskRelease(models.Model):
         required=True,
         readonly=True,
         index=True,
-        ondelete="cascade",
+        # Releases document decisions: a quotation that has one is cancelled, not deleted.
+        ondelete="restrict",
         check_company=True,
     )
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
@@ -100,6 +101,16 @@ class CustomerRiskRelease(models.Model):
     _sql_constraints = [
         ("amount_positive", "CHECK(amount >= 0)", "A released amount cannot be negative."),
     ]
+
+    def init(self):
+        # One open request per order, even when two requests arrive at the same time.
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS customer_risk_release_open_order_uniq
+                       ON customer_risk_release (order_id)
+                    WHERE state IN ('pending', 'approved')"""
+            )
+        )
 
     @api.depends_context("uid")
     def _compute_is_requester(self):

@@ -149,8 +149,9 @@ class SaleOrder(models.Model):
             if v["allowed"] != v["limit"]:
                 return self.env._(
                     "Credit limit exceeded: exposure %(exposure)s plus this order %(order)s "
-                    "makes %(total)s, above the credit limit of %(limit)s with its tolerance "
-                    "(%(allowed)s).",
+                    "makes %(total)s, above the credit limit of %(limit)s plus its "
+                    "%(tolerance)s%% tolerance (%(allowed)s).",
+                    tolerance=f"{v['tolerance_percent']:g}",
                     **figures,
                 )
             return self.env._(

@@ -37,7 +37,7 @@ class TestCreditCheck(CreditCheckCommon):
     def test_tolerance(self):
         self.tier.tolerance_percent = 5.0
         self.make_invoice(amount=400.0, due_date=TODAY + timedelta(days=10))
-        self.assertBlocked(self.order_as_sales(650.01), "1,050.00")
+        self.assertBlocked(self.order_as_sales(650.01), "5% tolerance", "1,050.00")
         order = self.order_as_sales(650.0)
         self.confirm(order)
         self.assertEqual(order.state, "sale")
