@@ -143,6 +143,8 @@ class CustomerRiskRelease(models.Model):
             if not self.env.su:
                 order.check_access("write")
             vals.update({**order._risk_release_request_vals(), **vals})
+        # Releases just expired must reach the database before the unique index sees the new one.
+        self.flush_model(["state"])
         releases = super(CustomerRiskRelease, self.sudo()._quiet_off()).create(vals_list)
         releases._notify_managers()
         return releases.with_env(self.env)
@@ -352,9 +354,15 @@ class CustomerRiskRelease(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
 
+    def _expire_past_validity(self, today):
+        """Approved releases of ``self`` past their validity can no longer be used."""
+        stale = self.filtered(lambda r: r.state == "approved" and r.valid_until < today)
+        stale._expire(self.env._("The credit release expired unused."))
+        return stale
+
     @api.model
     def _cron_expire(self):
-        """Approved releases past their validity can no longer be used."""
         today = fields.Date.context_today(self)
-        expired = self.sudo().search([("state", "=", "approved"), ("valid_until", "<", today)])
-        expired._expire(self.env._("The credit release expired unused."))
+        self.sudo().search(
+            [("state", "=", "approved"), ("valid_until", "<", today)]
+        )._expire_past_validity(today)

@@ -369,17 +369,18 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if self.state not in ("draft", "sent"):
             raise UserError(self.env._("Only a quotation can get a credit release."))
+        today = fields.Date.context_today(self)
         open_releases = self.sudo().risk_release_ids.filtered(
             lambda r: r.state in ("pending", "approved")
         )
-        if open_releases:
+        # An approved release past its validity expires now rather than at the next cron.
+        if open_releases - open_releases._expire_past_validity(today):
             raise UserError(
                 self.env._(
                     "%(order)s already has a pending or approved credit release.",
                     order=self.name,
                 )
             )
-        today = fields.Date.context_today(self)
         snapshot = self._risk_snapshots(today)[self]
         decision = tools.decide(snapshot)
         if not decision.blocked:

@@ -146,6 +146,14 @@ class TestRelease(CreditCheckCommon):
             self.env["customer.risk.release"]._cron_expire()
         self.assertEqual(release.state, "expired")
 
+    def test_expired_release_gives_way_to_a_new_request(self):
+        order, release = self.blocked_release()
+        release.with_user(self.user_manager).action_approve()
+        with freeze_time("2025-03-23 12:00:00"):
+            renewed = self.request(order)
+        self.assertEqual(release.state, "expired")
+        self.assertEqual(renewed.state, "pending")
+
     def test_release_used_on_its_last_valid_day(self):
         order, release = self.blocked_release()
         release.with_user(self.user_manager).action_approve()
