@@ -2,6 +2,7 @@ from . import account_move
 from . import account_partial_reconcile
 from . import customer_risk_assessment
 from . import customer_risk_assessment_line
+from . import customer_risk_release
 from . import customer_risk_scorecard
 from . import customer_risk_scorecard_band
 from . import customer_risk_scorecard_factor
@@ -9,3 +10,6 @@ from . import customer_risk_tier
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users
+from . import sale_order
+from . import sale_order_line

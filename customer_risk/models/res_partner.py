@@ -144,6 +144,9 @@ class ResPartner(models.Model):
     risk_assessment_count = fields.Integer(
         compute="_compute_risk_assessment_count", groups="customer_risk.group_risk_user"
     )
+    # Technical: the credit check writes this to the customer's row so that two concurrent
+    # confirmations for one customer cannot both pass (see sale.order._risk_lock_partners).
+    risk_check_count = fields.Integer(readonly=True, copy=False, groups="base.group_system")
 
     # ------------------------------------------------------------------ security
 
@@ -241,13 +244,13 @@ class ResPartner(models.Model):
         """Parts of the exposure the company counts (settings)."""
         return tuple(part for part in tools.EXPOSURE_PARTS if company[f"risk_include_{part}"])
 
-    def _risk_exposure_parts(self, company, today):
+    def _risk_exposure_parts(self, company, today, exclude_orders=None):
         """Fresh exposure of commercial partners ``self`` in ``company``'s currency.
 
         A few aggregate queries for the whole batch; returns {partner id: ExposureParts}.
         Receivables and draft invoices count at their accounting rate (company-currency
         amounts of the journal items); confirmed uninvoiced orders are converted once, at
-        ``today``'s rate.
+        ``today``'s rate. ``exclude_orders`` (the orders being checked) never count twice.
         """
         commercial = self.commercial_partner_id
         result = {p.id: tools.ExposureParts() for p in commercial}
@@ -268,7 +271,7 @@ class ResPartner(models.Model):
         for row in self._risk_fetch_draft_invoices(company, members.ids):
             parts[commercial_of[row["partner_id"]]]["draft_invoices"] += row["amount"] or 0.0
         for partner_id, amount in self._risk_fetch_uninvoiced_orders(
-            company, today, members.ids
+            company, today, members.ids, exclude_orders=exclude_orders
         ).items():
             parts[commercial_of[partner_id]]["uninvoiced_orders"] += amount
         for partner_id, values in parts.items():

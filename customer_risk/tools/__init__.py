@@ -18,3 +18,4 @@ from .scoring import (
     tier_for_score,
     weighted_score,
 )
+from .decision import BLOCK, OFF, TIER_RULES, WARN, Decision, Reason, Snapshot, decide

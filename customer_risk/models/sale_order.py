@@ -1,0 +1,444 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare, format_date, formatLang
+
+from .. import tools
+
+RISK_GROUP = "customer_risk.group_risk_user"
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    # The quotation banner: figures and reasons computed fresh when the form shows them,
+    # from the same decision as the check at confirmation.
+    risk_tier_id = fields.Many2one(
+        "customer.risk.tier", compute="_compute_risk_check", groups=RISK_GROUP
+    )
+    risk_company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    risk_credit_limit = fields.Monetary(
+        string="Credit Limit (Risk)",
+        compute="_compute_risk_check",
+        currency_field="risk_company_currency_id",
+        groups=RISK_GROUP,
+    )
+    risk_exposure = fields.Monetary(
+        string="Exposure Without This Order",
+        compute="_compute_risk_check",
+        currency_field="risk_company_currency_id",
+        groups=RISK_GROUP,
+    )
+    risk_available_credit = fields.Monetary(
+        string="Available Credit",
+        compute="_compute_risk_check",
+        currency_field="risk_company_currency_id",
+        groups=RISK_GROUP,
+    )
+    risk_check_blocking = fields.Text(
+        string="Blocking Reasons", compute="_compute_risk_check", groups=RISK_GROUP
+    )
+    risk_check_warnings = fields.Text(
+        string="Credit Warnings", compute="_compute_risk_check", groups=RISK_GROUP
+    )
+    risk_check_blocked = fields.Boolean(
+        string="Blocked by the Credit Check",
+        compute="_compute_risk_check",
+        groups=RISK_GROUP,
+        help="A rule blocks the confirmation and no approved credit release covers the order.",
+    )
+    risk_release_ids = fields.One2many(
+        "customer.risk.release", "order_id", string="Credit Releases", groups=RISK_GROUP
+    )
+    risk_release_count = fields.Integer(compute="_compute_risk_release_count", groups=RISK_GROUP)
+
+    # ------------------------------------------------------------------ snapshot
+
+    def _risk_snapshots(self, today, cumulate=False):
+        """{order: tools.Snapshot} from fresh figures, in each order's own company (never
+        the companies the user has switched on).
+
+        The order total is converted once, from the order currency to the company currency
+        at ``today``'s rate, the rate the exposure uses for confirmed uninvoiced orders. With
+        ``cumulate``, orders of one customer confirmed together count in each other's
+        exposure, as they will once confirmed.
+        """
+        snapshots = {}
+        for doc_company, orders in self.grouped("company_id").items():
+            company = doc_company.sudo()
+            partners = orders.partner_id.commercial_partner_id.sudo().with_company(company)
+            parts = partners._risk_exposure_parts(company, today, exclude_orders=orders._origin)
+            included = partners._risk_exposure_settings(company)
+            batch = defaultdict(float)
+            for order in orders.sorted(lambda o: o._origin.id or 0):
+                partner = order.partner_id.commercial_partner_id.sudo().with_company(company)
+                tier = partner.risk_tier_id
+                exp = parts[partner.id]
+                amount = order.currency_id._convert(
+                    order.amount_total, company.currency_id, company, today
+                )
+                snapshots[order] = tools.Snapshot(
+                    today=today,
+                    rounding=company.currency_id.rounding,
+                    assessed=bool(tier),
+                    unassessed_policy=company.risk_unassessed_policy,
+                    hold=partner.risk_hold,
+                    hold_reason=partner.risk_hold_reason or "",
+                    limit=partner.credit_limit,
+                    tolerance_percent=tier.tolerance_percent,
+                    exposure=exp.total(included) + batch[partner.id],
+                    order_amount=amount,
+                    overdue_amount=exp.overdue,
+                    max_days_overdue=exp.max_days_overdue,
+                    max_overdue_days=tier.max_overdue_days,
+                    max_overdue_amount=tier.max_overdue_amount,
+                    screening_state=partner.risk_screening_state or None,
+                    prepayment_required=tier.prepayment_required,
+                    terms_immediate=order._risk_terms_immediate(),
+                    contract_required=tier.contract_required,
+                    contract_covers=order._risk_contract_covers(),
+                    review_date=partner.risk_review_date or None,
+                    single_order_max=tier.single_order_max,
+                    modes=tuple((rule, tier[f"rule_{rule}"]) for rule in tools.TIER_RULES)
+                    if tier
+                    else (),
+                )
+                if cumulate and "uninvoiced_orders" in included:
+                    batch[partner.id] += amount
+        return snapshots
+
+    def _risk_terms_immediate(self):
+        """Paid when invoiced: full online prepayment, no payment terms (due on the invoice
+        date), or terms whose every installment is due on the invoice date."""
+        self.ensure_one()
+        if self.require_payment and float_compare(self.prepayment_percent, 1.0, 2) >= 0:
+            return True
+        return all(
+            line.delay_type == "days_after" and not line.nb_days
+            for line in self.payment_term_id.line_ids
+        )
+
+    def _risk_contract_covers(self):
+        """Whether a valid customer contract covers this order; contracts extend this."""
+        self.ensure_one()
+        return False
+
+    # ------------------------------------------------------------------ messages
+
+    def _risk_reason_text(self, reason):
+        """The one human message of a reason code, amounts in the order company's currency;
+        used by the confirmation error, the banner and the release request."""
+        self.ensure_one()
+        v = reason.values()
+        currency = self.company_id.currency_id
+
+        def money(key):
+            return formatLang(self.env, v[key], currency_obj=currency)
+
+        def limit():
+            figures = {
+                "exposure": money("exposure"),
+                "order": money("order_amount"),
+                "total": money("total"),
+                "limit": money("limit"),
+                "allowed": money("allowed"),
+            }
+            if v["allowed"] != v["limit"]:
+                return self.env._(
+                    "Credit limit exceeded: exposure %(exposure)s plus this order %(order)s "
+                    "makes %(total)s, above the credit limit of %(limit)s plus its "
+                    "%(tolerance)s%% tolerance (%(allowed)s).",
+                    tolerance=format(v["tolerance_percent"], "g"),
+                    **figures,
+                )
+            return self.env._(
+                "Credit limit exceeded: exposure %(exposure)s plus this order %(order)s makes "
+                "%(total)s, above the credit limit of %(limit)s.",
+                **figures,
+            )
+
+        def screening():
+            if v["state"] == "rejected":
+                return self.env._("The customer's screening was rejected.")
+            if v["state"] == "expired":
+                return self.env._("The customer's screening has expired.")
+            return self.env._("The customer's screening is missing or not finished.")
+
+        messages = {
+            "hold": lambda: self.env._(
+                "Credit hold: %(reason)s", reason=v["reason"] or self.env._("no reason given")
+            ),
+            "not_assessed": lambda: self.env._(
+                "The customer has not been assessed yet (no risk tier)."
+            ),
+            "screening": screening,
+            "limit": limit,
+            "overdue_days": lambda: self.env._(
+                "The oldest overdue item is %(days)s days overdue; the tier allows %(max)s.",
+                days=v["days"],
+                max=v["max_days"],
+            ),
+            "overdue_amount": lambda: self.env._(
+                "Overdue receivables of %(overdue)s exceed the tier's allowance of %(max)s.",
+                overdue=money("overdue"),
+                max=money("max_amount"),
+            ),
+            "prepayment": lambda: self.env._(
+                "The customer's tier requires prepayment but the payment terms of the order "
+                "are not immediate."
+            ),
+            "contract": lambda: self.env._(
+                "The customer's tier requires a valid contract and none covers this order."
+            ),
+            "review": lambda: self.env._(
+                "The customer's credit review was due on %(date)s.",
+                date=format_date(self.env, v["review_date"]),
+            ),
+            "single_order": lambda: self.env._(
+                "This order of %(order)s is above the tier's single-order maximum of %(max)s.",
+                order=money("order_amount"),
+                max=money("max_amount"),
+            ),
+        }
+        return messages[reason.code]()
+
+    # ------------------------------------------------------------------ banner
+
+    @api.depends(
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "amount_total",
+        "payment_term_id",
+        "require_payment",
+        "prepayment_percent",
+        "state",
+    )
+    def _compute_risk_check(self):
+        today = fields.Date.context_today(self)
+        todo = self.filtered(lambda o: o.partner_id and o.state in ("draft", "sent"))
+        snapshots = todo._risk_snapshots(today)
+        for order in self:
+            snapshot = snapshots.get(order)
+            decision = tools.decide(snapshot) if snapshot else tools.Decision()
+            partner = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
+            order.risk_tier_id = partner.risk_tier_id
+            order.risk_credit_limit = snapshot.limit if snapshot else partner.credit_limit
+            order.risk_exposure = snapshot.exposure if snapshot else 0.0
+            order.risk_available_credit = tools.available_credit(
+                order.risk_credit_limit, order.risk_exposure
+            )
+            blocking = [order._risk_reason_text(r) for r in decision.blocking]
+            warnings = [order._risk_reason_text(r) for r in decision.warnings]
+            release = decision.releasable and order._risk_valid_release(today)
+            if release:
+                warnings = [
+                    self.env._(
+                        "Covered by the credit release approved by %(user)s until %(date)s:",
+                        user=release.approved_by_id.name,
+                        date=format_date(self.env, release.valid_until),
+                    ),
+                    *blocking,
+                    *warnings,
+                ]
+                blocking = []
+            order.risk_check_blocking = "\n".join(blocking)
+            order.risk_check_warnings = "\n".join(warnings)
+            order.risk_check_blocked = bool(blocking)
+
+    def _compute_risk_release_count(self):
+        counts = dict(
+            self.env["customer.risk.release"]._read_group(
+                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.risk_release_count = counts.get(order, 0)
+
+    # ------------------------------------------------------------------ confirmation
+
+    def action_confirm(self):
+        self._risk_check_confirmation()
+        return super().action_confirm()
+
+    def _risk_check_confirmation(self):
+        """The credit check. Whatever the context or the user, every quotation confirmed is
+        decided on fresh figures; a blocked one needs a valid release, which it then uses."""
+        orders = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id)
+        if not orders:
+            return
+        self._risk_lock_partners(orders.partner_id.commercial_partner_id)
+        today = fields.Date.context_today(self)
+        snapshots = orders._risk_snapshots(today, cumulate=True)
+        refused = []
+        releases = self.env["customer.risk.release"]
+        for order in orders:
+            decision = tools.decide(snapshots[order])
+            if not decision.blocked:
+                continue
+            release = decision.releasable and order._risk_valid_release(today)
+            if release:
+                releases |= release
+            else:
+                refused.append((order, decision))
+        if refused:
+            raise UserError(self._risk_refusal_message(refused))
+        releases._mark_used()
+
+    def _risk_lock_partners(self, partners):
+        """Lock the customers' rows in id order and write to them. Under REPEATABLE READ a
+        lock alone lets two concurrent confirmations both pass on their old snapshots; with
+        the write, the later one fails to serialize and Odoo retries it on fresh figures."""
+        ids = sorted(partners.ids)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+                ids,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner SET risk_check_count = COALESCE(risk_check_count, 0) + 1
+                    WHERE id = ANY(%s)""",
+                ids,
+            )
+        )
+        partners.invalidate_recordset(["risk_check_count"])
+
+    def _risk_refusal_message(self, refused):
+        lines = []
+        for order, decision in refused:
+            lines.append(
+                self.env._(
+                    "%(order)s for %(customer)s cannot be confirmed:",
+                    order=order.name,
+                    customer=order.partner_id.commercial_partner_id.display_name,
+                )
+            )
+            lines.extend(f"- {order._risk_reason_text(r)}" for r in decision.blocking)
+            if not decision.releasable:
+                lines.append(self.env._("Only a credit manager can lift the credit hold."))
+            elif order.sudo().risk_release_ids.filtered(lambda r: r.state == "pending"):
+                lines.append(self.env._("A credit release request is waiting for approval."))
+            else:
+                lines.append(
+                    self.env._(
+                        "The salesperson can request a credit release from the quotation "
+                        "(button Request Credit Release)."
+                    )
+                )
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ releases
+
+    def _risk_valid_release(self, today):
+        """The approved, unexpired release that covers this order as it is now."""
+        self.ensure_one()
+        releases = (
+            self.env["customer.risk.release"]
+            .sudo()
+            .search(
+                [
+                    ("order_id", "=", self._origin.id),
+                    ("state", "=", "approved"),
+                    ("valid_until", ">=", today),
+                ]
+            )
+        )
+        return releases.filtered(lambda r: r._covers(self))[:1]
+
+    def action_request_risk_release(self):
+        """Ask the credit managers to release this blocked quotation; opens the request so
+        the salesperson can add a justification."""
+        self.ensure_one()
+        release = self.env["customer.risk.release"].create({"order_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.risk.release",
+            "res_id": release.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _risk_release_request_vals(self):
+        """Values of a release request: the order must be blocked by reasons a release may
+        lift and have no open request; the figures are taken now, fresh."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Only a quotation can get a credit release."))
+        today = fields.Date.context_today(self)
+        open_releases = self.sudo().risk_release_ids.filtered(
+            lambda r: r.state in ("pending", "approved")
+        )
+        # An approved release past its validity expires now rather than at the next cron.
+        if open_releases - open_releases._expire_past_validity(today):
+            raise UserError(
+                self.env._(
+                    "%(order)s already has a pending or approved credit release.",
+                    order=self.name,
+                )
+            )
+        snapshot = self._risk_snapshots(today)[self]
+        decision = tools.decide(snapshot)
+        if not decision.blocked:
+            raise UserError(
+                self.env._(
+                    "%(order)s passes the credit check: no release is needed.", order=self.name
+                )
+            )
+        if not decision.releasable:
+            raise UserError(
+                self.env._(
+                    "%(customer)s is on credit hold: only a credit manager can lift the hold.",
+                    customer=self.partner_id.commercial_partner_id.display_name,
+                )
+            )
+        return {
+            "partner_id": self.partner_id.commercial_partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "amount": self.amount_total,
+            "amount_company": snapshot.order_amount,
+            "credit_limit": snapshot.limit,
+            "exposure": snapshot.exposure,
+            "reasons": "\n".join(self._risk_reason_text(r) for r in decision.blocking),
+            "requested_by_id": self.env.uid,
+            "date_requested": fields.Datetime.now(),
+            "state": "pending",
+        }
+
+    def action_view_risk_releases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_risk.customer_risk_release_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def _risk_void_releases(self):
+        """Open releases that no longer cover their order (edited above the released amount
+        or into another currency) are void: the order needs a new request."""
+        releases = (
+            self.env["customer.risk.release"]
+            .sudo()
+            .search([("order_id", "in", self.ids), ("state", "in", ("pending", "approved"))])
+        )
+        for release in releases.filtered(lambda r: not r._covers(r.order_id)):
+            order = release.order_id
+            release._expire(
+                self.env._(
+                    "Void: order %(order)s now totals %(total)s, above the released %(amount)s.",
+                    order=order.name,
+                    total=formatLang(self.env, order.amount_total, currency_obj=order.currency_id),
+                    amount=formatLang(self.env, release.amount, currency_obj=release.currency_id),
+                )
+            )
+
+    def write(self, vals):
+        res = super().write(vals)
+        self._risk_void_releases()
+        return res
