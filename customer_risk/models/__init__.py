@@ -7,6 +7,7 @@ from . import customer_risk_scorecard
 from . import customer_risk_scorecard_band
 from . import customer_risk_scorecard_factor
 from . import customer_risk_tier
+from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import res_partner

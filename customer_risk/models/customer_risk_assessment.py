@@ -342,7 +342,7 @@ class CustomerRiskAssessment(models.Model):
                 **values,
             )
         )
-        partner.message_post(body=body, author_id=self.env.user.partner_id.id)
+        partner._risk_post(body=body)
 
     def action_cancel(self):
         self._check_officer()

@@ -239,7 +239,7 @@ class CustomerRiskRelease(models.Model):
             if not within:
                 release.sudo().first_approved_by_id = user
                 release.activity_feedback([TODO], user_id=user.id)
-                release.message_post(
+                release._risk_post(
                     body=self.env._(
                         "First approval by %(user)s; the amount is above their authority of "
                         "%(authority)s, so a second credit manager must approve.",
@@ -291,7 +291,7 @@ class CustomerRiskRelease(models.Model):
         # The To-Dos belong to other managers too: closing them is part of the decision.
         self.sudo().activity_feedback([TODO], feedback=summary)
         recipients = (self.requested_by_id | self.order_id.user_id).partner_id
-        self.message_post(body=body, partner_ids=recipients.ids, subtype_xmlid="mail.mt_comment")
+        self._risk_post(body=body, partner_ids=recipients.ids, subtype_xmlid="mail.mt_comment")
 
     # ------------------------------------------------------------------ life cycle
 
@@ -312,7 +312,7 @@ class CustomerRiskRelease(models.Model):
                     note=release.reasons,
                     user_id=user.id,
                 )
-            release.message_post(
+            release._risk_post(
                 body=self.env._(
                     "Credit release requested by %(user)s for %(amount)s.",
                     user=release.requested_by_id.name,
@@ -335,7 +335,7 @@ class CustomerRiskRelease(models.Model):
     def _mark_used(self):
         for release in self.sudo()._quiet_off():
             release.state = "used"
-            release.message_post(
+            release._risk_post(
                 body=self.env._(
                     "Used to confirm %(order)s by %(user)s.",
                     order=release.order_id.name,
@@ -348,7 +348,7 @@ class CustomerRiskRelease(models.Model):
         for release in self.sudo()._quiet_off():
             release.state = "expired"
             release.activity_unlink([TODO])
-            release.message_post(
+            release._risk_post(
                 body=note,
                 partner_ids=release.requested_by_id.partner_id.ids,
                 subtype_xmlid="mail.mt_comment",

@@ -226,6 +226,14 @@ class TestAssessment(CustomerRiskCommon):
         with self.assertRaises(UserError):
             assessment.sudo().unlink()
 
+    def test_officer_without_email_can_confirm(self):
+        self.user_officer.sudo().partner_id.email = False
+        assessment = self._assess(self.late)
+        assessment.action_confirm()
+        self.assertEqual(assessment.state, "confirmed")
+        message = self._decision_message(self.late)
+        self.assertEqual(message.author_id, self.user_officer.partner_id)
+
     def test_confirm_keeps_a_manual_limit(self):
         self.set_risk(
             self.late, limit=777.0, risk_limit_manual=True, risk_limit_reason="Bank guarantee"

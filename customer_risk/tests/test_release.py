@@ -72,6 +72,19 @@ class TestRelease(CreditCheckCommon):
         with self.assertRaises(UserError):
             self.request(order)
 
+    def test_people_without_email_can_request_and_decide(self):
+        # Odoo refuses a chatter author without an email address; a credit decision must
+        # still go through and be recorded with its author.
+        (self.user_sales | self.user_manager).sudo().partner_id.email = False
+        order, release = self.blocked_release(1200.0)
+        release.with_user(self.user_manager).action_approve()
+        self.assertEqual(release.state, "approved")
+        authors = release.message_ids.author_id
+        self.assertIn(self.user_sales.partner_id, authors)
+        self.assertIn(self.user_manager.partner_id, authors)
+        self.confirm(order)
+        self.assertEqual(release.state, "used")
+
     def test_requester_and_salesperson_cannot_approve(self):
         _order, release = self.blocked_release()
         with self.assertRaises(AccessError):
