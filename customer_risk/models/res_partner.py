@@ -146,6 +146,9 @@ class ResPartner(models.Model):
     )
     # Technical: the credit check writes this to the customer's row so that two concurrent
     # confirmations for one customer cannot both pass (see sale.order._risk_lock_partners).
+    risk_release_count = fields.Integer(
+        compute="_compute_risk_release_count", groups="customer_risk.group_risk_user"
+    )
     risk_check_count = fields.Integer(readonly=True, copy=False, groups="base.group_system")
 
     # ------------------------------------------------------------------ security
@@ -228,6 +231,26 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Give a reason for the credit hold."))
         if not vals["risk_hold"]:
             vals.setdefault("risk_hold_reason", False)
+
+    def _compute_risk_release_count(self):
+        counts = dict(
+            self.env["customer.risk.release"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.risk_release_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_risk_view_releases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_risk.customer_risk_release_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
 
     # ------------------------------------------------------------------ exposure
 

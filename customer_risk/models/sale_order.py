@@ -262,7 +262,19 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         self._risk_check_confirmation()
-        return super().action_confirm()
+        res = super().action_confirm()
+        self._risk_schedule_customer_snapshots()
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self._risk_schedule_customer_snapshots()
+        return res
+
+    def _risk_schedule_customer_snapshots(self):
+        """Confirmed orders count in the exposure: refresh the customers' list figures."""
+        for order in self:
+            order.partner_id._risk_schedule_snapshot(order.company_id)
 
     def _risk_check_confirmation(self):
         """The credit check. Whatever the context or the user, every quotation confirmed is
