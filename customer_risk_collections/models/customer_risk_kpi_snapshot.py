@@ -57,35 +57,35 @@ class CustomerRiskKpiSnapshot(models.Model):
     overdue_end = fields.Monetary(string="Overdue", readonly=True)
     dso = fields.Float(
         string="DSO",
-        digits=(16, 1),
+        digits=(16, 2),
         aggregator="avg",
         readonly=True,
         help="Days sales outstanding, countback method.",
     )
     best_dso = fields.Float(
         string="Best Possible DSO",
-        digits=(16, 1),
+        digits=(16, 2),
         aggregator="avg",
         readonly=True,
         help="The DSO of the amounts not yet due.",
     )
     avg_days_delinquent = fields.Float(
         string="Avg Days Delinquent",
-        digits=(16, 1),
+        digits=(16, 2),
         aggregator="avg",
         readonly=True,
         help="DSO minus best possible DSO: days beyond terms, on average.",
     )
     cei = fields.Float(
         string="CEI (%)",
-        digits=(16, 1),
+        digits=(16, 2),
         aggregator="avg",
         readonly=True,
         help="Collection effectiveness index of the month; 0 when nothing was collectible.",
     )
     overdue_ratio = fields.Float(
         string="Overdue (%)",
-        digits=(16, 1),
+        digits=(16, 2),
         aggregator="avg",
         readonly=True,
         help="Overdue share of the receivables.",

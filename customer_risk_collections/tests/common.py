@@ -24,7 +24,10 @@ class CollectionsCommon(CustomerRiskCommon):
             **user_vals,
         )
         cls.user_officer_only = new_test_user(
-            cls.env, "risk_t_officer_only", groups="customer_risk.group_risk_officer", **user_vals
+            cls.env,
+            "risk_t_officer_only",
+            groups="base.group_user,customer_risk.group_risk_officer",
+            **user_vals,
         )
         cls.bucket_set = cls.env["customer.risk.aging.bucket.set"].create(
             {

@@ -35,7 +35,6 @@ class CustomerRiskAgingReport(models.TransientModel):
         string="Companies",
         required=True,
         default=lambda self: self.env.companies,
-        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     currency_id = fields.Many2one(
         "res.currency",
@@ -63,13 +62,21 @@ class CustomerRiskAgingReport(models.TransientModel):
     @api.depends_context("company")
     def _compute_currency_id(self):
         for wizard in self:
-            main = self.env.company if self.env.company in wizard.company_ids else None
-            wizard.currency_id = (main or wizard.company_ids[:1] or self.env.company).currency_id
+            wizard.currency_id = wizard._report_company().currency_id
+
+    def _report_company(self):
+        """The company whose currency and rates the report uses: the current one when it is
+        reported on, else the first reported."""
+        self.ensure_one()
+        if self.env.company in self.company_ids:
+            return self.env.company
+        return self.company_ids.sorted("id")[:1] or self.env.company
 
     # ------------------------------------------------------------------ figures
 
     def _check_report_access(self):
-        self.env["customer.risk.aging"]._check_company_access(self.company_ids)
+        # Past record rules: they would silently leave a forbidden company out.
+        self.env["customer.risk.aging"]._check_company_access(self.sudo().company_ids)
 
     def _group_label(self):
         return dict(self._fields["group_by"]._description_selection(self.env))[self.group_by]
@@ -83,12 +90,13 @@ class CustomerRiskAgingReport(models.TransientModel):
         all_buckets = tools.aging.buckets(bounds)
         Bucket = self.env["customer.risk.aging.bucket"]
         labels = [Bucket._label_of(bucket) for bucket in all_buckets]
-        currency = self.currency_id
+        report_company = self._report_company()
+        currency = report_company.currency_id
         partner_ids = self.partner_ids.commercial_partner_id.ids or None
         items = []
         for company in self.company_ids.sorted("id"):
             rate = company.currency_id._get_conversion_rate(
-                company.currency_id, currency, company, self.date
+                company.currency_id, currency, report_company, self.date
             )
             for row in self.env["customer.risk.aging"]._aging_lines(
                 company, self.date, bounds, partner_ids
@@ -188,9 +196,7 @@ class CustomerRiskAgingReport(models.TransientModel):
         ]
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._(
-                "Aging as of %(date)s", date=format_date(self.env, self.date)
-            ),
+            "name": self.env._("Aging as of %(date)s", date=format_date(self.env, self.date)),
             "res_model": "customer.risk.aging.report.line",
             "view_mode": "pivot,list,graph",
             "views": [(False, "pivot"), (False, "list"), (False, "graph")],
@@ -205,9 +211,7 @@ class CustomerRiskAgingReport(models.TransientModel):
 
     def _xlsx_title(self, data):
         return [
-            self.env._(
-                "Aged receivables as of %(date)s", date=format_date(self.env, self.date)
-            ),
+            self.env._("Aged receivables as of %(date)s", date=format_date(self.env, self.date)),
             self.env._(
                 "%(companies)s - buckets: %(buckets)s - currency: %(currency)s",
                 companies=", ".join(data["companies"].mapped("name")),
@@ -274,6 +278,6 @@ class CustomerRiskAgingReport(models.TransientModel):
     def action_print_pdf(self):
         self.ensure_one()
         self._check_report_access()
-        return self.env.ref("customer_risk_collections.customer_risk_aging_report_pdf").report_action(
-            self
-        )
+        return self.env.ref(
+            "customer_risk_collections.customer_risk_aging_report_pdf"
+        ).report_action(self)

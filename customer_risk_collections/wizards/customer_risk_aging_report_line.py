@@ -37,7 +37,9 @@ class CustomerRiskAgingReportLine(models.TransientModel):
         wizard = self.wizard_id
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Receivables of %(customer)s", customer=self.partner_id.display_name),
+            "name": self.env._(
+                "Receivables of %(customer)s", customer=self.partner_id.display_name
+            ),
             "res_model": "account.move.line",
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],

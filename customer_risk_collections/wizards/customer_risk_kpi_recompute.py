@@ -23,12 +23,12 @@ class CustomerRiskKpiRecompute(models.TransientModel):
         string="Companies",
         required=True,
         default=lambda self: self.env.companies,
-        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
 
     def action_recompute(self):
         self.ensure_one()
-        self.env["customer.risk.aging"]._check_company_access(self.company_ids)
+        # Past record rules: they would silently leave a forbidden company out.
+        self.env["customer.risk.aging"]._check_company_access(self.sudo().company_ids)
         if self.date_from > self.date_to:
             raise UserError(self.env._("The period ends before it starts."))
         self.env["customer.risk.kpi.snapshot"]._kpi_compute(

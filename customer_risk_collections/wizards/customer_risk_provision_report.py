@@ -21,7 +21,6 @@ class CustomerRiskProvisionReport(models.TransientModel):
         "res.company",
         required=True,
         default=lambda self: self.env.company,
-        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     bucket_set_id = fields.Many2one(
@@ -184,9 +183,7 @@ class CustomerRiskProvisionReport(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._(
-                "Provision as of %(date)s", date=format_date(self.env, self.date)
-            ),
+            "name": self.env._("Provision as of %(date)s", date=format_date(self.env, self.date)),
             "res_model": "customer.risk.provision.report.line",
             "view_mode": "pivot,list",
             "views": [(False, "pivot"), (False, "list")],
