@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.customer_risk import tools
@@ -65,17 +65,21 @@ class CustomerRiskAgingBucketSet(models.Model):
     def _sync_buckets(self):
         """One bucket record per bucket of the bounds: missing ones are added with a zero
         rate, extra ones removed; the rates of the others are kept."""
+        Bucket = self.env["customer.risk.aging.bucket"]
+        missing, extra = [], Bucket
         for bucket_set in self:
             count = len(bucket_set._get_bounds()) + 2
-            existing = {bucket.index: bucket for bucket in bucket_set.bucket_ids}
-            commands = [
-                Command.create({"index": index}) for index in range(count) if index not in existing
+            indexes = set(bucket_set.bucket_ids.mapped("index"))
+            missing += [
+                {"bucket_set_id": bucket_set.id, "index": index}
+                for index in range(count)
+                if index not in indexes
             ]
-            commands += [
-                Command.delete(bucket.id) for index, bucket in existing.items() if index >= count
-            ]
-            if commands:
-                super(CustomerRiskAgingBucketSet, bucket_set).write({"bucket_ids": commands})
+            extra |= bucket_set.bucket_ids.filtered(
+                lambda bucket, count=count: bucket.index >= count
+            )
+        extra.unlink()
+        Bucket.create(missing)
 
     @api.model
     def _default_for_company(self, company):

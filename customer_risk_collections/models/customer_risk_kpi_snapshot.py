@@ -70,7 +70,6 @@ class CustomerRiskKpiSnapshot(models.Model):
         help="The DSO of the amounts not yet due.",
     )
     avg_days_delinquent = fields.Float(
-        string="Avg Days Delinquent",
         digits=(16, 2),
         aggregator="avg",
         readonly=True,

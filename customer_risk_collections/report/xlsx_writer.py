@@ -103,23 +103,16 @@ class XlsxReport:
         """A worksheet: ``title`` lines, the header row (frozen, with a filter), one row per
         item of ``rows`` (sequences in column order), then a totals row when
         ``totals_label`` is given. Returns the worksheet."""
-        sheet_name = sheet_title(name)
-        while sheet_name.lower() in self._titles:
-            sheet_name = sheet_title(sheet_name[:28] + f" {len(self._titles)}")
-        self._titles.add(sheet_name.lower())
-        sheet = self.book.add_worksheet(sheet_name)
+        sheet = self.book.add_worksheet(self._unique_title(name))
         for col, column in enumerate(columns):
             sheet.set_column(col, col, column.width or DEFAULT_WIDTHS[column.kind])
-        row = 0
         for index, line in enumerate(title):
-            sheet.write_string(row, 0, line, self.formats["title" if index == 0 else "subtitle"])
-            row += 1
-        if title:
-            row += 1
-        header_row = row
+            sheet.write_string(index, 0, line, self.formats["subtitle" if index else "title"])
+        header_row = len(title) + 1 if title else 0
         for col, column in enumerate(columns):
-            sheet.write_string(row, col, column.header, self.formats["header"])
+            sheet.write_string(header_row, col, column.header, self.formats["header"])
         sums = [0.0] * len(columns)
+        row = header_row
         for values in rows:
             row += 1
             for col, (column, value) in enumerate(zip(columns, values, strict=True)):
@@ -127,17 +120,25 @@ class XlsxReport:
                 if column.total and value:
                     sums[col] += value
         sheet.freeze_panes(header_row + 1, 0)
-        sheet.autofilter(header_row, 0, max(row, header_row), len(columns) - 1)
+        sheet.autofilter(header_row, 0, row, len(columns) - 1)
         if totals_label is not None:
-            row += 1
-            for col, column in enumerate(columns):
-                if col == 0:
-                    sheet.write_string(row, col, totals_label, self.formats["total_text"])
-                elif column.total:
-                    self._write(sheet, row, col, column.kind, sums[col], prefix="total_")
-                else:
-                    sheet.write_blank(row, col, None, self.formats["total_text"])
+            self._write_totals(sheet, row + 1, columns, sums, totals_label)
         return sheet
+
+    def _unique_title(self, name):
+        title = sheet_title(name)
+        while title.lower() in self._titles:
+            title = sheet_title(title[:28] + f" {len(self._titles)}")
+        self._titles.add(title.lower())
+        return title
+
+    def _write_totals(self, sheet, row, columns, sums, label):
+        sheet.write_string(row, 0, label, self.formats["total_text"])
+        for col, column in enumerate(columns[1:], start=1):
+            if column.total:
+                self._write(sheet, row, col, column.kind, sums[col], prefix="total_")
+            else:
+                sheet.write_blank(row, col, None, self.formats["total_text"])
 
     def _write(self, sheet, row, col, kind, value, prefix=""):
         cell_format = self.formats[prefix + kind]

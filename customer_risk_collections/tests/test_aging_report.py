@@ -242,7 +242,9 @@ class TestAgingReport(CollectionsCommon):
                 ("Over 120", 60.0),
             ],
         )
-        line = lines.filtered(lambda l: l.partner_id == self.customer and l.residual == 700.0)
+        line = lines.filtered(
+            lambda item: item.partner_id == self.customer and item.residual == 700.0
+        )
         self.assertEqual(line.tier_id, self.tier_high)
         self.assertEqual(line.user_id, self.user_sales)
         self.assertEqual(line.action_open_document()["res_id"], line.move_id.id)

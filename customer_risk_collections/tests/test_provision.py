@@ -101,12 +101,14 @@ class TestProvision(CollectionsCommon):
         self.assertEqual(move.state, "draft")
         self.assertEqual((move.date, move.journal_id), (D, self.journal))
         self.assertEqual(
-            sorted((l.account_id, l.partner_id.name or "", l.balance) for l in move.line_ids),
+            sorted(
+                (ml.account_id.code, ml.partner_id.name or "", ml.balance) for ml in move.line_ids
+            ),
             sorted(
                 [
-                    (self.allowance, self.customer.name, -250.0),
-                    (self.allowance, "Other Customer", -25.0),
-                    (self.expense, "", 275.0),
+                    (self.allowance.code, self.customer.name, -250.0),
+                    (self.allowance.code, "Other Customer", -25.0),
+                    (self.expense.code, "", 275.0),
                 ]
             ),
         )
@@ -123,7 +125,7 @@ class TestProvision(CollectionsCommon):
         later = self.wizard(date=date(2025, 4, 30))
         later.action_compute()
         move = later.env["account.move"].browse(later.action_create_entry()["res_id"])
-        customer_line = move.line_ids.filtered(lambda l: l.partner_id == self.customer)
+        customer_line = move.line_ids.filtered(lambda ml: ml.partner_id == self.customer)
         # 300 are now 11 days past due (1%).
         self.assertEqual(customer_line.balance, -(100.0 + 200.0 + 3.0 - 250.0))
 

@@ -15,13 +15,13 @@ class CustomerRiskAgingReportLine(models.TransientModel):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    tier_id = fields.Many2one("customer.risk.tier", string="Tier", readonly=True)
+    tier_id = fields.Many2one("customer.risk.tier", readonly=True)
     move_id = fields.Many2one("account.move", string="Document", readonly=True)
     move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
     date = fields.Date(readonly=True)
     date_maturity = fields.Date(string="Due Date", readonly=True)
     days_past_due = fields.Integer(readonly=True, aggregator="max")
-    bucket_id = fields.Many2one("customer.risk.aging.bucket", string="Bucket", readonly=True)
+    bucket_id = fields.Many2one("customer.risk.aging.bucket", readonly=True)
     residual = fields.Monetary(
         readonly=True, help="Open amount at the report date, in the report currency."
     )

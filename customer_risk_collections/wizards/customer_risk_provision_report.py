@@ -46,14 +46,12 @@ class CustomerRiskProvisionReport(models.TransientModel):
     )
     expense_account_id = fields.Many2one(
         "account.account",
-        string="Expense Account",
         check_company=True,
         domain="[('internal_group', '=', 'expense'), ('deprecated', '=', False)]",
         help="Bad-debt expense, debited when the provision grows.",
     )
     allowance_account_id = fields.Many2one(
         "account.account",
-        string="Allowance Account",
         check_company=True,
         domain="[('account_type', 'not in', ('asset_receivable', 'liability_payable')),"
         " ('internal_group', '=', 'asset'), ('deprecated', '=', False)]",

@@ -13,7 +13,7 @@ class CustomerRiskProvisionReportLine(models.TransientModel):
     )
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    bucket_id = fields.Many2one("customer.risk.aging.bucket", string="Bucket", readonly=True)
+    bucket_id = fields.Many2one("customer.risk.aging.bucket", readonly=True)
     amount = fields.Monetary(string="Open Amount", readonly=True)
     rate = fields.Float(string="Rate (%)", digits=(5, 2), readonly=True, aggregator=None)
     provision = fields.Monetary(readonly=True)
