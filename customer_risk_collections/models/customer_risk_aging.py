@@ -73,6 +73,9 @@ class CustomerRiskAging(models.AbstractModel):
             else SQL()
         )
         due = SQL("COALESCE(aml.date_maturity, aml.date)")
+        # Candidates: the items open today (Odoo's partial index on unreconciled items) and
+        # those matched by a document dated after D. An item settled today by matches all
+        # dated by D was settled at D too.
         return SQL(
             """
             SELECT * FROM (
@@ -95,17 +98,24 @@ class CustomerRiskAging(models.AbstractModel):
                            AS residual
                   FROM account_move_line aml
                   LEFT JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.account_id = ANY(%(accounts)s)
+                 WHERE aml.id IN (
+                           SELECT unsettled.id FROM account_move_line unsettled
+                            WHERE unsettled.account_id = ANY(%(accounts)s)
+                              AND unsettled.reconciled IS NOT TRUE
+                              AND unsettled.parent_state = 'posted'
+                              AND unsettled.company_id = %(company)s
+                              AND unsettled.date <= %(date)s
+                           UNION
+                           SELECT pr.debit_move_id FROM account_partial_reconcile pr
+                            WHERE pr.max_date > %(date)s
+                           UNION
+                           SELECT pr.credit_move_id FROM account_partial_reconcile pr
+                            WHERE pr.max_date > %(date)s)
+                   AND aml.account_id = ANY(%(accounts)s)
                    AND aml.company_id = %(company)s
                    AND aml.parent_state = 'posted'
                    AND aml.date <= %(date)s
                    %(partner_filter)s
-                   -- An item settled today by matches all dated by D was settled at D too.
-                   AND (aml.reconciled IS NOT TRUE
-                        OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
-                                    WHERE pr.debit_move_id = aml.id AND pr.max_date > %(date)s)
-                        OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
-                                    WHERE pr.credit_move_id = aml.id AND pr.max_date > %(date)s))
             ) items
              WHERE items.residual <> 0
             """,

@@ -45,6 +45,7 @@ class CustomerRiskAgingReport(models.TransientModel):
         "customer.risk.aging.bucket.set",
         string="Buckets",
         required=True,
+        domain="['|', ('company_id', '=', False), ('company_id', 'in', company_ids)]",
         default=lambda self: self.env["customer.risk.aging.bucket.set"]._default_for_company(
             self.env.company
         ),
