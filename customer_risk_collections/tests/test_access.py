@@ -105,3 +105,21 @@ class TestCollectionsAccess(CollectionsCommon):
         provision = self.env["customer.risk.provision.report"].with_user(user)
         with self.assertRaises(AccessError):
             provision.create({"company_id": company_2.id}).action_compute()
+
+    def test_views_open_for_every_role_that_uses_them(self):
+        views = {
+            "customer.risk.aging.report": ["form"],
+            "customer.risk.aging.report.line": ["pivot", "list", "graph", "search"],
+            "customer.risk.provision.report": ["form"],
+            "customer.risk.provision.report.line": ["pivot", "list"],
+            "customer.risk.kpi.snapshot": ["graph", "pivot", "list", "search"],
+            "customer.risk.aging.bucket.set": ["list", "form", "search"],
+        }
+        users = (self.user_accountant, self.user_billing, self.user_officer_only, self.user_manager)
+        for user in users:
+            for model, view_types in views.items():
+                with self.subTest(user=user.login, model=model):
+                    self.env[model].with_user(user).get_views([(False, t) for t in view_types])
+        self.env["customer.risk.kpi.recompute"].with_user(self.user_accountant).get_views(
+            [(False, "form")]
+        )

@@ -245,14 +245,18 @@ class CustomerRiskProvisionReport(models.TransientModel):
                 }
             )
         )
-        self.move_id = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": self.journal_id.id,
-                "company_id": self.company_id.id,
-                "date": self.date,
-                "ref": label,
-                "line_ids": lines,
-            }
+        self.move_id = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": self.journal_id.id,
+                    "company_id": self.company_id.id,
+                    "date": self.date,
+                    "ref": label,
+                    "line_ids": lines,
+                }
+            )
         )
         return self.move_id.get_formview_action()
