@@ -1,0 +1,178 @@
+"""Excel workbooks of the collection reports, written with ``xlsxwriter``.
+
+Every report of the addon builds its workbook the same way:
+
+    book = XlsxReport(env, currency)
+    book.add_sheet(
+        env._("Summary"),
+        [Column(env._("Customer")), Column(env._("Total"), "amount", total=True)],
+        rows,
+        title=[env._("Aging as of %(date)s", date=...)],
+        totals_label=env._("Total"),
+    )
+    return book.attach(wizard, "aging.xlsx")  # download action
+
+Amounts are numbers with the currency's format, headers bold on a frozen row, and every
+text cell is written as a string: a value such as ``=HYPERLINK(...)`` or ``+1`` stays text
+and never becomes a formula.
+"""
+
+import base64
+import datetime
+import io
+import re
+from dataclasses import dataclass
+
+import xlsxwriter
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = ("text", "amount", "integer", "date", "percent")
+DEFAULT_WIDTHS = {"text": 30, "amount": 16, "integer": 10, "date": 12, "percent": 10}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: translated header, kind of its values, width in characters, and whether
+    the totals row sums it."""
+
+    header: str
+    kind: str = "text"
+    width: int | None = None
+    total: bool = False
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+def currency_number_format(currency):
+    """Excel number format of ``currency``: its decimals and its symbol on its side."""
+    decimals = currency.decimal_places or 0
+    number = "#,##0" + ("." + "0" * decimals if decimals else "")
+    symbol = (currency.symbol or "").replace('"', "")
+    if not symbol:
+        return number
+    if currency.position == "before":
+        return f'"{symbol}"{number}'
+    return f'{number}" {symbol}"'
+
+
+def sheet_title(name):
+    """A valid, unique-enough worksheet name: no []:*?/\\ and at most 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "Sheet"
+
+
+class XlsxReport:
+    """One workbook in memory; ``add_sheet`` per view, then ``attach`` or ``to_bytes``."""
+
+    def __init__(self, env, currency):
+        self.env = env
+        self._buffer = io.BytesIO()
+        # The options only guard ``write()``; this module writes each type explicitly.
+        self.book = xlsxwriter.Workbook(
+            self._buffer,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        num_formats = {
+            "amount": currency_number_format(currency),
+            "integer": "0",
+            "date": "yyyy-mm-dd",
+            "percent": "0.00%",
+        }
+        self.formats = {
+            "title": self.book.add_format({"bold": True, "font_size": 13}),
+            "subtitle": self.book.add_format({"italic": True}),
+            "header": self.book.add_format(
+                {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True}
+            ),
+        }
+        for kind in KINDS:
+            num_format = {"num_format": num_formats[kind]} if kind in num_formats else {}
+            self.formats[kind] = self.book.add_format(num_format)
+            self.formats[f"total_{kind}"] = self.book.add_format(
+                {"bold": True, "top": 1, **num_format}
+            )
+        self._titles = set()
+
+    def add_sheet(self, name, columns, rows, title=(), totals_label=None):
+        """A worksheet: ``title`` lines, the header row (frozen, with a filter), one row per
+        item of ``rows`` (sequences in column order), then a totals row when
+        ``totals_label`` is given. Returns the worksheet."""
+        sheet = self.book.add_worksheet(self._unique_title(name))
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width or DEFAULT_WIDTHS[column.kind])
+        for index, line in enumerate(title):
+            sheet.write_string(index, 0, line, self.formats["subtitle" if index else "title"])
+        header_row = len(title) + 1 if title else 0
+        for col, column in enumerate(columns):
+            sheet.write_string(header_row, col, column.header, self.formats["header"])
+        sums = [0.0] * len(columns)
+        row = header_row
+        for values in rows:
+            row += 1
+            for col, (column, value) in enumerate(zip(columns, values, strict=True)):
+                self._write(sheet, row, col, column.kind, value)
+                if column.total and value:
+                    sums[col] += value
+        sheet.freeze_panes(header_row + 1, 0)
+        sheet.autofilter(header_row, 0, row, len(columns) - 1)
+        if totals_label is not None:
+            self._write_totals(sheet, row + 1, columns, sums, totals_label)
+        return sheet
+
+    def _unique_title(self, name):
+        title = sheet_title(name)
+        while title.lower() in self._titles:
+            title = sheet_title(title[:28] + f" {len(self._titles)}")
+        self._titles.add(title.lower())
+        return title
+
+    def _write_totals(self, sheet, row, columns, sums, label):
+        sheet.write_string(row, 0, label, self.formats["total_text"])
+        for col, column in enumerate(columns[1:], start=1):
+            if column.total:
+                self._write(sheet, row, col, column.kind, sums[col], prefix="total_")
+            else:
+                sheet.write_blank(row, col, None, self.formats["total_text"])
+
+    def _write(self, sheet, row, col, kind, value, prefix=""):
+        cell_format = self.formats[prefix + kind]
+        if value is None or value is False:
+            sheet.write_blank(row, col, None, cell_format)
+        elif kind == "text":
+            sheet.write_string(row, col, str(value), cell_format)
+        elif kind == "date":
+            if not isinstance(value, datetime.datetime):
+                value = datetime.datetime.combine(value, datetime.time())
+            sheet.write_datetime(row, col, value, cell_format)
+        elif kind == "percent":
+            sheet.write_number(row, col, value / 100.0, cell_format)
+        else:
+            sheet.write_number(row, col, value, cell_format)
+
+    def to_bytes(self):
+        self.book.close()
+        return self._buffer.getvalue()
+
+    def attach(self, record, filename):
+        """Store the workbook as an attachment of ``record`` and return the action that
+        downloads it."""
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": filename,
+                "datas": base64.b64encode(self.to_bytes()),
+                "mimetype": XLSX_MIMETYPE,
+                "res_model": record._name,
+                "res_id": record.id,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }

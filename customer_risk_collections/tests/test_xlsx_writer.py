@@ -1,0 +1,83 @@
+import datetime
+import io
+
+import openpyxl
+
+from odoo.tests import BaseCase
+
+from odoo.addons.customer_risk_collections.report.xlsx_writer import (
+    Column,
+    XlsxReport,
+    currency_number_format,
+    sheet_title,
+)
+
+
+class FakeCurrency:
+    def __init__(self, symbol, position, decimal_places):
+        self.symbol = symbol
+        self.position = position
+        self.decimal_places = decimal_places
+
+
+class TestXlsxWriter(BaseCase):
+    """The workbook helper every collection report uses, without a database."""
+
+    def test_currency_formats(self):
+        for currency, expected in (
+            (FakeCurrency("$", "before", 2), '"$"#,##0.00'),
+            (FakeCurrency("€", "after", 2), '#,##0.00" €"'),
+            (FakeCurrency("¥", "before", 0), '"¥"#,##0'),
+            (FakeCurrency('"', "after", 3), "#,##0.000"),
+        ):
+            with self.subTest(symbol=currency.symbol):
+                self.assertEqual(currency_number_format(currency), expected)
+
+    def test_sheet_titles(self):
+        for name, expected in (
+            ("Summary", "Summary"),
+            ("a/b:c*d?[e]", "a b c d  e"),
+            ("x" * 40, "x" * 31),
+            ("///", "Sheet"),
+        ):
+            with self.subTest(name=name):
+                self.assertEqual(sheet_title(name), expected)
+
+    def test_values_keep_their_type(self):
+        book = XlsxReport(None, FakeCurrency("$", "before", 2))
+        values = ["=1+1", "+1", "-1", "@A1", '=HYPERLINK("http://x")', "账龄分析", None]
+        book.add_sheet(
+            "账龄",
+            [
+                Column("名称"),
+                Column("Amount", "amount", total=True),
+                Column("Days", "integer"),
+                Column("Date", "date"),
+                Column("Share", "percent", total=True),
+            ],
+            [[value, 10.5, 3, datetime.date(2025, 1, 2), 50.0] for value in values],
+            title=["Title", "Subtitle"],
+            totals_label="合计",
+        )
+        book.add_sheet("账龄", [Column("x")], [])
+        sheets = openpyxl.load_workbook(io.BytesIO(book.to_bytes())).worksheets
+        self.assertEqual([s.title for s in sheets], ["账龄", "账龄 1"])
+        sheet = sheets[0]
+        self.assertEqual(sheet.freeze_panes, "A5")
+        self.assertEqual([c.value for c in sheet[4]], ["名称", "Amount", "Days", "Date", "Share"])
+        for row, value in enumerate(values, start=5):
+            cell = sheet.cell(row, 1)
+            with self.subTest(value=value):
+                self.assertEqual(cell.data_type, "s" if value else "n")
+                self.assertEqual(cell.value, value)
+        self.assertEqual(sheet.cell(5, 4).value, datetime.datetime(2025, 1, 2))
+        self.assertEqual(sheet.cell(5, 5).value, 0.5)
+        totals = [c.value for c in sheet[5 + len(values)]]
+        self.assertEqual(totals, ["合计", 10.5 * len(values), None, None, 0.5 * len(values)])
+        self.assertFalse(
+            [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+        )
+
+    def test_unknown_kind(self):
+        with self.assertRaises(ValueError):
+            Column("x", "money")
