@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+OFFICER = "customer_risk.group_risk_officer"
 RULE_CODES = [
     ("limit_utilization", "Credit limit nearly used"),
     ("tier_downgrade", "Tier downgrade"),
@@ -65,10 +66,10 @@ class CustomerRiskAlertRule(models.Model):
     )
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         tracking=True,
         domain="[('share', '=', False)]",
-        help="Gets a To-Do for each new alert; empty means the company's first credit officer.",
+        help="A credit officer who gets a To-Do for each new alert; empty means the company's "
+        "first credit officer.",
     )
     description = fields.Text(translate=True)
     alert_ids = fields.One2many("customer.risk.alert", "rule_id")
@@ -99,6 +100,18 @@ class CustomerRiskAlertRule(models.Model):
         for rule in self:
             rule.open_alert_count = counts.get(rule, 0)
 
+    @api.constrains("responsible_id")
+    def _check_responsible(self):
+        for rule in self:
+            if rule.responsible_id and not rule.responsible_id.has_group(OFFICER):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s follows the alerts of %(rule)s only as a Credit Officer.",
+                        user=rule.responsible_id.name,
+                        rule=rule.display_name,
+                    )
+                )
+
     @api.constrains("threshold")
     def _check_threshold(self):
         for rule in self:
@@ -128,7 +141,7 @@ class CustomerRiskAlertRule(models.Model):
         that company, else the company's first credit officer."""
         self.ensure_one()
         user = self.responsible_id
-        if user.active and not user.share and company in user.company_ids:
+        if user.active and company in user.company_ids and user.has_group(OFFICER):
             return user
         return self.env["customer.risk.assessment"]._review_responsible(company)
 

@@ -724,7 +724,15 @@ class ResPartner(models.Model):
             ]
         )
         self.env["account.account"].flush_model(["account_type"])
-        self.flush_model(["commercial_partner_id", "risk_monitor_date"])
+        self.flush_model(["commercial_partner_id"])
+        # The day of the previous run in the same calendar as ``today`` (the user's).
+        yesterday = today - relativedelta(days=1)
+        since = {
+            partner.id: fields.Date.context_today(self, partner.risk_monitor_date)
+            if partner.risk_monitor_date
+            else yesterday
+            for partner in self
+        }
         # An item crosses the threshold N on the day its age first exceeds N: due + N + 1.
         crossing = SQL(
             "COALESCE(aml.date_maturity, aml.date) + %s + 1", company.risk_event_overdue_days
@@ -736,7 +744,8 @@ class ResPartner(models.Model):
                   FROM account_move_line aml
                   JOIN account_account account ON account.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                  JOIN unnest(%(commercial)s::int[], %(since)s::date[]) AS s(partner_id, since)
+                    ON s.partner_id = p.commercial_partner_id
                  WHERE aml.partner_id = ANY(%(partners)s)
                    AND aml.company_id = %(company)s
                    AND aml.reconciled IS NOT TRUE
@@ -744,16 +753,15 @@ class ResPartner(models.Model):
                    AND account.account_type = 'asset_receivable'
                    AND aml.amount_residual > 0
                    AND %(crossing)s <= %(today)s
-                   AND %(crossing)s > COALESCE(
-                       (cp.risk_monitor_date ->> %(key)s)::timestamp::date, %(yesterday)s)
+                   AND %(crossing)s > s.since
                  GROUP BY 1
                 """,
                 partners=self._risk_monitor_members(),
+                commercial=list(since),
+                since=list(since.values()),
                 company=company.id,
-                key=str(company.id),
                 crossing=crossing,
                 today=today,
-                yesterday=today - relativedelta(days=1),
             )
         )
         return self.env.cr.fetchall()

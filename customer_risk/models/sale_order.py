@@ -67,7 +67,6 @@ class SaleOrder(models.Model):
     risk_size_check_pending = fields.Boolean(readonly=True, copy=False, groups="base.group_system")
 
     def init(self):
-        super().init()
         # The order-size job looks for the few confirmed orders still to compare.
         self.env.cr.execute(
             SQL(
@@ -75,6 +74,7 @@ class SaleOrder(models.Model):
                        ON sale_order (id) WHERE risk_size_check_pending"""
             )
         )
+        return super().init()
 
     # ------------------------------------------------------------------ snapshot
 

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -66,6 +66,8 @@ class TestAlert(MonitoringCommon):
 
     def test_responsible_and_rules_per_company(self):
         rule = self.rule("broken_promise")
+        with self.assertRaises(ValidationError):
+            rule.responsible_id = self.user_sales
         rule.responsible_id = self.user_manager
         alert = self.Alert._risk_raise(self.customer, "broken_promise", "Promise broken")
         self.assertEqual(alert.activity_ids.user_id, self.user_manager)
