@@ -584,8 +584,8 @@ class CustomerRiskAssessment(models.Model):
                 ("date", "=", today),
             ]
         )
-        for assessment in waiting.grouped("partner_id").values():
-            assessment[:1]._risk_post_reasons(reasons[assessment.partner_id.id])
+        for partner, found in waiting.grouped("partner_id").items():
+            found[:1]._risk_post_reasons(reasons[partner.id])
         assessments = self.create(
             [
                 {"partner_id": pid, "company_id": company.id, "date": today, "kind": "event"}
