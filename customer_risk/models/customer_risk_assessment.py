@@ -2,6 +2,7 @@ import json
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -512,7 +513,6 @@ class CustomerRiskAssessment(models.Model):
         for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             if not self.env["customer.risk.scorecard"]._default_for_company(company):
                 continue
-            responsible = self._review_responsible(company)
             while partner_ids := self._periodic_todo(company, today, chunk_size):
                 assessments = self.create(
                     [
@@ -526,17 +526,88 @@ class CustomerRiskAssessment(models.Model):
                     ]
                 )
                 assessments.action_compute()
-                for assessment in assessments:
-                    assessment.activity_schedule(
-                        "mail.mail_activity_data_todo",
-                        date_deadline=today,
-                        summary=self.env._("Review the periodic credit assessment"),
-                        user_id=responsible.id,
-                    )
+                assessments._risk_submit(self.env._("Review the periodic credit assessment"))
                 done += len(assessments)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=0)
                 # Batch job: commit per chunk so a crash keeps the work done (design rule).
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _risk_submit(self, summary):
+        """Hand computed assessments of the monitoring to their decider: where the company
+        applies them automatically and the score proposes a tier, they are confirmed now and
+        say so in their chatter; the others wait for the reviewer with a To-Do."""
+        today = fields.Date.context_today(self)
+        for company, batch in self.grouped("company_id").items():
+            auto = batch.filtered(
+                lambda a, c=company: c.risk_auto_apply_assessments
+                and a.proposed_tier_id
+                and any(a.line_ids.mapped("counted"))
+            )
+            for assessment in auto:
+                assessment.sudo().action_confirm()
+                assessment._risk_post(
+                    body=self.env._(
+                        "Confirmed automatically by the credit monitoring, as the company's "
+                        "setting Apply Assessments Automatically asks: tier %(before)s → "
+                        "%(after)s.",
+                        before=assessment.previous_tier_id.display_name or self.env._("none"),
+                        after=assessment.tier_id.display_name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            responsible = self._review_responsible(company)
+            for assessment in batch - auto:
+                assessment.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=today,
+                    summary=summary,
+                    user_id=responsible.id,
+                )
+
+    @api.model
+    def _risk_event_assessments(self, company, today, reasons):
+        """Draft and compute an event assessment in ``company`` for each customer of
+        ``reasons`` ({partner id: [why]}), then submit them (``_risk_submit``). A customer
+        with a draft assessment, or an event assessment of ``today``, gets the reasons in
+        that assessment's chatter instead: never two assessments for one event."""
+        reasons = {pid: why for pid, why in reasons.items() if why}
+        if not reasons or not self.env["customer.risk.scorecard"]._default_for_company(company):
+            return self.browse()
+        waiting = self.search(
+            [
+                ("partner_id", "in", list(reasons)),
+                ("company_id", "=", company.id),
+                "|",
+                ("state", "=", "draft"),
+                "&",
+                ("kind", "=", "event"),
+                ("date", "=", today),
+            ]
+        )
+        for partner, found in waiting.grouped("partner_id").items():
+            found[:1]._risk_post_reasons(reasons[partner.id])
+        assessments = self.create(
+            [
+                {"partner_id": pid, "company_id": company.id, "date": today, "kind": "event"}
+                for pid in reasons
+                if pid not in waiting.partner_id.ids
+            ]
+        )
+        assessments.action_compute()
+        for assessment in assessments:
+            assessment._risk_post_reasons(reasons[assessment.partner_id.id])
+        assessments._risk_submit(self.env._("Review the event credit assessment"))
+        return assessments
+
+    def _risk_post_reasons(self, reasons):
+        self.ensure_one()
+        self._risk_post(
+            body=Markup("{}<ul>{}</ul>").format(
+                self.env._("Events calling for a new assessment:"),
+                Markup().join(Markup("<li>{}</li>").format(reason) for reason in reasons),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     @api.model
     def _periodic_todo(self, company, today, limit):

@@ -1,5 +1,5 @@
-from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 
 class ResCompany(models.Model):
@@ -24,6 +24,29 @@ class ResCompany(models.Model):
         default=7,
         help="How long an approved credit release can be used to confirm its order.",
     )
+    risk_auto_apply_assessments = fields.Boolean(
+        string="Apply Assessments Automatically",
+        help="Assessments drafted by the credit monitoring (periodic reviews and events) are "
+        "confirmed at once, applying the tier they propose; otherwise they wait for a credit "
+        "officer with a To-Do.",
+    )
+    risk_event_late_days = fields.Integer(
+        string="Late Payment Event (Days)",
+        default=30,
+        help="A customer invoice paid more than this many days after its due date calls for "
+        "a new assessment of the customer.",
+    )
+    risk_event_overdue_days = fields.Integer(
+        string="Overdue Item Event (Days)",
+        default=30,
+        help="An open customer invoice getting more than this many days overdue calls for a "
+        "new assessment of the customer.",
+    )
+
+    @api.constrains("risk_event_late_days", "risk_event_overdue_days")
+    def _check_risk_event_days(self):
+        if any(c.risk_event_late_days < 0 or c.risk_event_overdue_days < 0 for c in self):
+            raise ValidationError(self.env._("Event thresholds cannot be negative."))
 
     def write(self, vals):
         # Settings of the credit check belong to credit managers, whatever the path.

@@ -20,3 +20,10 @@ class ResConfigSettings(models.TransientModel):
     risk_release_validity_days = fields.Integer(
         related="company_id.risk_release_validity_days", readonly=False
     )
+    risk_auto_apply_assessments = fields.Boolean(
+        related="company_id.risk_auto_apply_assessments", readonly=False
+    )
+    risk_event_late_days = fields.Integer(related="company_id.risk_event_late_days", readonly=False)
+    risk_event_overdue_days = fields.Integer(
+        related="company_id.risk_event_overdue_days", readonly=False
+    )

@@ -1,8 +1,10 @@
 from collections import defaultdict
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from .. import tools
 
@@ -143,6 +145,36 @@ class ResPartner(models.Model):
     )
     risk_assessment_count = fields.Integer(
         compute="_compute_risk_assessment_count", groups="customer_risk.group_risk_user"
+    )
+    risk_alert_ids = fields.One2many(
+        "customer.risk.alert",
+        "partner_id",
+        string="Early-Warning Alerts",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_alert_count = fields.Integer(
+        string="Open Alerts",
+        compute="_compute_risk_alert_count",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_contract_ids = fields.One2many(
+        "customer.risk.contract",
+        "partner_id",
+        string="Contracts",
+        groups="customer_risk.group_risk_user",
+    )
+    risk_contract_count = fields.Integer(
+        compute="_compute_risk_contract_count", groups="customer_risk.group_risk_user"
+    )
+    # Technical: what the continuous monitoring saw at its previous run, per company; the
+    # next run compares with it to detect events (tier drop, overdue jump, expiry).
+    risk_monitor_date = fields.Datetime(company_dependent=True, groups="base.group_system")
+    risk_monitor_overdue = fields.Float(company_dependent=True, groups="base.group_system")
+    risk_monitor_tier_id = fields.Many2one(
+        "customer.risk.tier", company_dependent=True, groups="base.group_system"
+    )
+    risk_monitor_screening = fields.Selection(
+        SCREENING_STATES, company_dependent=True, groups="base.group_system"
     )
     # Technical: the credit check writes this to the customer's row so that two concurrent
     # confirmations for one customer cannot both pass (see sale.order._risk_lock_partners).
@@ -476,6 +508,287 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
+    # ------------------------------------------------------------------ monitoring
+
+    def _compute_risk_alert_count(self):
+        counts = dict(
+            self.env["customer.risk.alert"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("state", "!=", "resolved"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.risk_alert_count = counts.get(partner.commercial_partner_id, 0)
+
+    def _compute_risk_contract_count(self):
+        counts = dict(
+            self.env["customer.risk.contract"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.risk_contract_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_risk_view_alerts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_risk.customer_risk_alert_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_open": 1}
+        return action
+
+    def action_risk_view_contracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_risk.customer_risk_contract_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def _risk_trigger_event_assessment(self, reason, company=None):
+        """Re-assess these customers now because of ``reason`` (a new credit report, a
+        screening result...): an event assessment in ``company`` (the current one by
+        default), unless one is already waiting, applied or handed to an officer as the
+        company's settings say. Returns the assessments drafted."""
+        company = company or self.env.company
+        today = fields.Date.context_today(self)
+        reasons = {partner.id: [reason] for partner in self.commercial_partner_id}
+        assessments = self.env["customer.risk.assessment"].sudo()
+        return assessments._risk_event_assessments(company, today, reasons).with_env(self.env)
+
+    @api.model
+    def _cron_risk_monitor(self, chunk_size=200):
+        """The continuous monitoring: every customer once a day, company by company, chunk
+        by chunk. Each chunk commits, and a customer monitored today is skipped, so a rerun
+        or a crash never drafts an assessment or raises an alert twice."""
+        today = fields.Date.context_today(self)
+        start = fields.Datetime.to_datetime(today)
+        done = 0
+        for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
+            while todo := self._risk_monitor_todo(company, start, chunk_size):
+                self.browse(todo)._risk_monitor(company, today)
+                done += len(todo)
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=len(todo) if len(todo) == chunk_size else 0
+                )
+                # Batch job: commit per chunk so a crash keeps the work done (design rule).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _risk_monitor_todo(self, company, since, limit):
+        """Commercial customers of ``company`` not monitored since ``since``, locked with
+        SKIP LOCKED so two runs share the work instead of repeating it."""
+        self.flush_model(
+            ["commercial_partner_id", "customer_rank", "active", "company_id", "risk_monitor_date"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id FROM res_partner p
+                 WHERE p.id = p.commercial_partner_id
+                   AND p.customer_rank > 0
+                   AND p.active
+                   AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                   AND COALESCE((p.risk_monitor_date ->> %(key)s)::timestamp, 'epoch')
+                       < %(since)s
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                company=company.id,
+                key=str(company.id),
+                since=since,
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _risk_monitor(self, company=None, today=None):
+        """Monitor commercial partners ``self`` in ``company`` on ``today``: draft event
+        assessments for those hit by an event since the previous run, raise and resolve
+        their alerts, then remember what was seen for the next run."""
+        company = company or self.env.company
+        today = today or fields.Date.context_today(self)
+        partners = self.commercial_partner_id.sudo().with_company(company)
+        if not partners:
+            return
+        reasons = partners._risk_monitor_events(company, today)
+        self.env["customer.risk.assessment"].sudo()._risk_event_assessments(company, today, reasons)
+        parts = partners._risk_exposure_parts(company, today)
+        self.env["customer.risk.alert"].sudo()._risk_evaluate(partners, company, today, parts)
+        now = fields.Datetime.now()
+        for partner in partners:
+            partner.write(
+                {
+                    "risk_monitor_date": now,
+                    "risk_monitor_overdue": parts[partner.id].overdue,
+                    "risk_monitor_tier_id": partner.risk_tier_id.id,
+                    "risk_monitor_screening": partner.risk_screening_state,
+                }
+            )
+
+    def _risk_monitor_events(self, company, today):
+        """{partner id: [reasons]} of the commercial partners ``self`` hit since the
+        previous run by a late payment, an item newly past the overdue threshold or a
+        screening that expired; one query per event for the whole batch."""
+        reasons = defaultdict(list)
+        currency = company.currency_id
+        for partner_id, days in self._risk_fetch_late_payments(company, today):
+            reasons[partner_id].append(
+                self.env._(
+                    "A customer invoice was paid %(days)s days after its due date (threshold "
+                    "%(threshold)s days).",
+                    days=days,
+                    threshold=company.risk_event_late_days,
+                )
+            )
+        for partner_id, amount in self._risk_fetch_new_overdue(company, today):
+            reasons[partner_id].append(
+                self.env._(
+                    "Receivables of %(amount)s are now more than %(threshold)s days overdue.",
+                    amount=formatLang(self.env, amount, currency_obj=currency),
+                    threshold=company.risk_event_overdue_days,
+                )
+            )
+        for partner in self:
+            if (
+                partner.risk_monitor_date
+                and partner.risk_screening_state == "expired"
+                and partner.risk_monitor_screening != "expired"
+            ):
+                reasons[partner.id].append(self.env._("The customer's screening has expired."))
+        return reasons
+
+    def _risk_monitor_members(self):
+        """Ids of every contact of commercial partners ``self`` (items may be booked on
+        them), for queries filtering on the indexed partner column."""
+        return (
+            self.with_context(active_test=False)
+            .sudo()
+            .search([("commercial_partner_id", "in", self.ids)])
+            .ids
+        )
+
+    def _risk_fetch_late_payments(self, company, today):
+        """(commercial partner id, most days late) of the customer invoices whose payment
+        was recorded since the partner's previous run and came more than the company's
+        threshold after the due date."""
+        self.env["account.move.line"].flush_model(
+            [
+                "move_id",
+                "partner_id",
+                "account_id",
+                "company_id",
+                "reconciled",
+                "parent_state",
+                "date_maturity",
+                "date",
+            ]
+        )
+        self.env["account.move"].flush_model(["move_type"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
+        self.flush_model(["commercial_partner_id", "risk_monitor_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id,
+                       MAX(paid.paid_date - COALESCE(aml.date_maturity, aml.date))
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 CROSS JOIN LATERAL (
+                       SELECT MAX(apr.max_date) AS paid_date,
+                              MAX(apr.create_date) AS recorded
+                         FROM account_partial_reconcile apr
+                        WHERE apr.debit_move_id = aml.id
+                 ) paid
+                 WHERE aml.partner_id = ANY(%(partners)s)
+                   AND aml.company_id = %(company)s
+                   AND aml.reconciled
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND move.move_type = 'out_invoice'
+                   AND paid.recorded > COALESCE(
+                       (cp.risk_monitor_date ->> %(key)s)::timestamp, %(first)s)
+                   AND paid.paid_date - COALESCE(aml.date_maturity, aml.date) > %(threshold)s
+                 GROUP BY 1
+                """,
+                partners=self._risk_monitor_members(),
+                company=company.id,
+                key=str(company.id),
+                first=fields.Datetime.to_datetime(today - relativedelta(days=1)),
+                threshold=company.risk_event_late_days,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _risk_fetch_new_overdue(self, company, today):
+        """(commercial partner id, amount) of the open receivables that went past the
+        company's overdue threshold since the partner's previous run (yesterday for the
+        first run)."""
+        self.env["account.move.line"].flush_model(
+            [
+                "partner_id",
+                "account_id",
+                "company_id",
+                "reconciled",
+                "parent_state",
+                "amount_residual",
+                "date_maturity",
+                "date",
+            ]
+        )
+        self.env["account.account"].flush_model(["account_type"])
+        self.flush_model(["commercial_partner_id"])
+        # The day of the previous run in the same calendar as ``today`` (the user's).
+        yesterday = today - relativedelta(days=1)
+        since = {
+            partner.id: fields.Date.context_today(self, partner.risk_monitor_date)
+            if partner.risk_monitor_date
+            else yesterday
+            for partner in self
+        }
+        # An item crosses the threshold N on the day its age first exceeds N: due + N + 1.
+        crossing = SQL(
+            "COALESCE(aml.date_maturity, aml.date) + %s + 1", company.risk_event_overdue_days
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id, SUM(aml.amount_residual)
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN unnest(%(commercial)s::int[], %(since)s::date[]) AS s(partner_id, since)
+                    ON s.partner_id = p.commercial_partner_id
+                 WHERE aml.partner_id = ANY(%(partners)s)
+                   AND aml.company_id = %(company)s
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.amount_residual > 0
+                   AND %(crossing)s <= %(today)s
+                   AND %(crossing)s > s.since
+                 GROUP BY 1
+                """,
+                partners=self._risk_monitor_members(),
+                commercial=list(since),
+                since=list(since.values()),
+                company=company.id,
+                crossing=crossing,
+                today=today,
+            )
+        )
+        return self.env.cr.fetchall()
+
     # Hooks filled by the credit reports and financial statements: {partner id: value or
     # None} for commercial partners ``self``; None leaves the factor out of the score.
 
@@ -489,6 +802,11 @@ class ResPartner(models.Model):
 
     def _risk_agency_limit(self, company, date):
         """Latest agency-recommended credit limit at ``date``, in company currency."""
+        return dict.fromkeys(self.ids)
+
+    def _risk_screening_valid_until(self, company):
+        """Date the current screening of each partner in ``company`` stops being valid; the
+        early warnings fall back on the screening state when it is None."""
         return dict.fromkeys(self.ids)
 
     # ------------------------------------------------------------------ snapshot

@@ -54,6 +54,27 @@ class SaleOrder(models.Model):
         "customer.risk.release", "order_id", string="Credit Releases", groups=RISK_GROUP
     )
     risk_release_count = fields.Integer(compute="_compute_risk_release_count", groups=RISK_GROUP)
+    risk_contract_id = fields.Many2one(
+        "customer.risk.contract",
+        string="Customer Contract",
+        compute="_compute_risk_contract_id",
+        store=True,
+        index="btree_not_null",
+        groups=RISK_GROUP,
+        help="The customer's active contract in force on the order date.",
+    )
+    # Technical: confirmed, waiting to be compared with the customer's usual order size.
+    risk_size_check_pending = fields.Boolean(readonly=True, copy=False, groups="base.group_system")
+
+    def init(self):
+        # The order-size job looks for the few confirmed orders still to compare.
+        self.env.cr.execute(
+            SQL(
+                """CREATE INDEX IF NOT EXISTS sale_order_risk_size_check_pending_idx
+                       ON sale_order (id) WHERE risk_size_check_pending"""
+            )
+        )
+        return super().init()
 
     # ------------------------------------------------------------------ snapshot
 
@@ -122,9 +143,50 @@ class SaleOrder(models.Model):
         )
 
     def _risk_contract_covers(self):
-        """Whether a valid customer contract covers this order; contracts extend this."""
+        """Whether an active contract of the customer in the order's company, in force on
+        the order's date (today for a quotation, which is dated when confirmed), carries
+        every clause the customer's tier makes mandatory."""
         self.ensure_one()
-        return False
+        company = self.company_id
+        partner = self.partner_id.commercial_partner_id.sudo().with_company(company)
+        day = (
+            fields.Date.context_today(self)
+            if self.state in ("draft", "sent")
+            else fields.Date.context_today(self, self.date_order)
+        )
+        contracts = self.env["customer.risk.contract"]._risk_covering(partner, company, day)
+        mandatory = (
+            self.env["customer.risk.clause"].sudo()._risk_mandatory(partner.risk_tier_id, company)
+        )
+        return any(not mandatory - c.clause_line_ids.clause_id for c in contracts)
+
+    @api.depends("partner_id", "company_id", "date_order")
+    def _compute_risk_contract_id(self):
+        """The active contract in force on the order's date; one query for the batch."""
+        contracts = (
+            self.env["customer.risk.contract"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("state", "=", "active"),
+                ],
+                order="date_start desc, id desc",
+            )
+        )
+        for order in self:
+            day = fields.Date.context_today(order, order.date_order or fields.Datetime.now())
+            order.risk_contract_id = next(
+                (
+                    c
+                    for c in contracts
+                    if c.partner_id == order.partner_id.commercial_partner_id
+                    and c.company_id == order.company_id
+                    and c._risk_covers_date(day)
+                ),
+                False,
+            )
 
     # ------------------------------------------------------------------ messages
 
@@ -264,6 +326,7 @@ class SaleOrder(models.Model):
         self._risk_check_confirmation()
         res = super().action_confirm()
         self._risk_schedule_customer_snapshots()
+        self._risk_queue_size_check()
         return res
 
     def _action_cancel(self):
@@ -275,6 +338,117 @@ class SaleOrder(models.Model):
         """Confirmed orders count in the exposure: refresh the customers' list figures."""
         for order in self:
             order.partner_id._risk_schedule_snapshot(order.company_id)
+
+    def _risk_queue_size_check(self):
+        """Compare confirmed orders with their customer's usual size later, in a job: the
+        early warning never slows down nor blocks a confirmation."""
+        orders = self.filtered(lambda o: o.state == "sale").sudo()
+        if not orders:
+            return
+        orders.write({"risk_size_check_pending": True})
+        cron = self.env.ref("customer_risk.ir_cron_risk_order_size", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _cron_risk_order_size(self, chunk_size=200):
+        """Raise the "order far above the usual size" alert for confirmed orders waiting to
+        be compared with the customer's average order of the 12 months before; chunked,
+        each chunk committed, each order compared once."""
+        done = 0
+        while order_ids := self._risk_size_todo(chunk_size):
+            orders = self.browse(order_ids).sudo()
+            averages = self._risk_fetch_usual_sizes(orders)
+            for company, batch in orders.grouped("company_id").items():
+                rule = self.env["customer.risk.alert.rule"]._risk_rules(company).get("order_size")
+                items = []
+                for order in batch if rule else ():
+                    amount = order.amount_total / (order.currency_rate or 1.0)
+                    average = averages.get(order.id)
+                    ratio = tools.unusual_order(
+                        amount, average, rule.threshold, company.currency_id.rounding
+                    )
+                    if ratio:
+                        items.append((order, ratio, amount, average))
+                Alert = self.env["customer.risk.alert"].sudo()
+                Alert._risk_raise_many(
+                    company,
+                    [
+                        (
+                            order.partner_id,
+                            "order_size",
+                            order._risk_size_message(ratio, amount, average),
+                            None,
+                            {
+                                "order": order.name,
+                                "amount": amount,
+                                "average": average,
+                                "ratio": ratio,
+                            },
+                        )
+                        for order, ratio, amount, average in items
+                    ],
+                )
+            orders.write({"risk_size_check_pending": False})
+            done += len(orders)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(orders) if len(orders) == chunk_size else 0
+            )
+            # Batch job: commit per chunk so a crash keeps the work done (design rule).
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _risk_size_todo(self, limit):
+        self.flush_model(["risk_size_check_pending"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM sale_order WHERE risk_size_check_pending
+                    ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+                limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _risk_fetch_usual_sizes(self, orders):
+        """{order id: average total, in company currency, of the other confirmed orders of
+        its customer and company over the 12 months before it}; one query for the batch."""
+        self.flush_model(
+            ["partner_id", "company_id", "state", "date_order", "amount_total", "currency_rate"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT o.id, AVG(h.amount_total / COALESCE(NULLIF(h.currency_rate, 0), 1))
+                  FROM sale_order o
+                  JOIN res_partner p ON p.id = o.partner_id
+                  JOIN res_partner hp ON hp.commercial_partner_id = p.commercial_partner_id
+                  JOIN sale_order h ON h.partner_id = hp.id
+                 WHERE o.id = ANY(%(orders)s)
+                   AND h.id != o.id
+                   AND h.company_id = o.company_id
+                   AND h.state = 'sale'
+                   AND h.date_order >= o.date_order - INTERVAL '12 months'
+                   AND (h.date_order, h.id) < (o.date_order, o.id)
+                 GROUP BY o.id
+                """,
+                orders=orders.ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _risk_size_message(self, ratio, amount, average):
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        return self.env._(
+            "Order %(order)s of %(amount)s is %(ratio)s times the customer's average order of "
+            "the last 12 months (%(average)s).",
+            order=self.name,
+            amount=formatLang(self.env, amount, currency_obj=currency),
+            ratio=format(ratio, "g"),
+            average=formatLang(self.env, average, currency_obj=currency),
+        )
 
     def _risk_check_confirmation(self):
         """The credit check. Whatever the context or the user, every quotation confirmed is
