@@ -24,6 +24,11 @@ class ResCompany(models.Model):
         default=7,
         help="How long an approved credit release can be used to confirm its order.",
     )
+    risk_screening_validity_months = fields.Integer(
+        string="Screening Validity (Months)",
+        default=12,
+        help="How long a screening decision holds before the customer must be screened again.",
+    )
 
     def write(self, vals):
         # Settings of the credit check belong to credit managers, whatever the path.

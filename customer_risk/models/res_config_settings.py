@@ -20,3 +20,6 @@ class ResConfigSettings(models.TransientModel):
     risk_release_validity_days = fields.Integer(
         related="company_id.risk_release_validity_days", readonly=False
     )
+    risk_screening_validity_months = fields.Integer(
+        related="company_id.risk_screening_validity_months", readonly=False
+    )
