@@ -108,10 +108,13 @@ class CustomerRiskFinancialStatement(models.Model):
             }
             for name, value in ratios.items():
                 st[name] = value or 0.0
-            st.ratio_warning = ", ".join(
-                st._fields[name]._description_string(self.env)
-                for name, value in ratios.items()
-                if value is None
+            st.ratio_warning = (
+                ", ".join(
+                    st._fields[name]._description_string(self.env)
+                    for name, value in ratios.items()
+                    if value is None
+                )
+                or False
             )
             points = tools.financial_strength_points(
                 current_assets=st.current_assets,

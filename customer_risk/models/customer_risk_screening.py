@@ -150,8 +150,8 @@ class CustomerRiskScreening(models.Model):
             vals["check_ids"] = [
                 *vals.get("check_ids", []),
                 *(
-                    Command.create({"check_type": check_type, "sequence": sequence})
-                    for sequence, (check_type, _label) in enumerate(CHECK_TYPES)
+                    Command.create({"check_type": check_type})
+                    for check_type, _label in CHECK_TYPES
                     if check_type not in given
                 ),
             ]

@@ -48,6 +48,10 @@ class CustomerRiskScreeningCheck(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.env["customer.risk.screening"]._check_officer()
+        order = [check_type for check_type, _label in CHECK_TYPES]
+        for vals in vals_list:
+            if vals.get("check_type") in order:
+                vals.setdefault("sequence", order.index(vals["check_type"]))
         checks = super().create(vals_list)
         checks.screening_id._check_open()
         return checks
@@ -56,9 +60,12 @@ class CustomerRiskScreeningCheck(models.Model):
         # Checks are the evidence of a decision: once decided they no longer change.
         self.env["customer.risk.screening"]._check_officer()
         self.screening_id._check_open()
-        if "result" in vals:
-            vals = {**vals, "checked_by_id": self.env.uid}
-        return super().write(vals)
+        if "result" not in vals:
+            return super().write(vals)
+        result = super().write({**vals, "checked_by_id": self.env.uid})
+        # Clearing a watchlist hit lifts the suspension of the customer's decision.
+        self.screening_id._sync_partner_states()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_decided(self):

@@ -32,6 +32,7 @@ class CustomerRiskWatchlist(models.Model):
     rescreen_pending = fields.Boolean(string="Customers To Screen", readonly=True, copy=False)
     rescreen_cursor = fields.Integer(readonly=True, copy=False)
 
+    @api.depends("entry_ids")
     def _compute_entry_count(self):
         counts = dict(
             self.env["customer.risk.watchlist.entry"]._read_group(

@@ -1,5 +1,6 @@
 from . import test_assessment
 from . import test_credit_check
+from . import test_credit_report
 from . import test_decision_tools
 from . import test_exposure
 from . import test_exposure_currency
@@ -7,5 +8,9 @@ from . import test_groups
 from . import test_release
 from . import test_risk_access
 from . import test_scoring_tools
+from . import test_screening
 from . import test_tools_aging_kpi
+from . import test_tools_financial
 from . import test_tools_limits
+from . import test_tools_screening
+from . import test_watchlist_import

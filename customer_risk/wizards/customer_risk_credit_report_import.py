@@ -44,7 +44,13 @@ class CustomerRiskCreditReportImport(models.TransientModel):
     )
     matched_count = fields.Integer(compute="_compute_counts")
     unmatched_count = fields.Integer(string="Not Imported", compute="_compute_counts")
-    report_ids = fields.Many2many("customer.risk.credit.report", string="Reports Created")
+    report_ids = fields.Many2many(
+        "customer.risk.credit.report",
+        "customer_risk_credit_report_import_rel",
+        "wizard_id",
+        "report_id",
+        string="Reports Created",
+    )
 
     def _compute_counts(self):
         for wizard in self:

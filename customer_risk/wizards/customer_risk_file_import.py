@@ -31,7 +31,11 @@ class CustomerRiskFileImport(models.AbstractModel):
     _name = "customer.risk.file.import"
     _description = "Credit Control File Import"
 
-    file = fields.Binary(string="File", help="A CSV (UTF-8 or GB18030) or XLSX file.")
+    # Kept in the wizard's row: an attachment would have Odoo guess the type of a file
+    # that may be broken.
+    file = fields.Binary(
+        string="File", attachment=False, help="A CSV (UTF-8 or GB18030) or XLSX file."
+    )
     filename = fields.Char()
 
     def _read_rows(self, columns, required=(), one_of=()):
@@ -116,11 +120,10 @@ class CustomerRiskFileImport(models.AbstractModel):
                 continue
         else:
             raise UserError(self.env._("The CSV file is neither UTF-8 nor GB18030 text."))
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return iter(csv.reader(io.StringIO(text), dialect))
+        # The header tells the delimiter: European spreadsheets write ";".
+        first_line = text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=first_line.count)
+        return iter(csv.reader(io.StringIO(text), delimiter=delimiter))
 
     def _raise_row_errors(self, errors):
         """Raise one UserError listing ``(row, column, message)`` errors; nothing is
