@@ -68,7 +68,7 @@ class CustomerRiskScreening(models.Model):
     decision_note = fields.Text(
         help="Why the customer is approved with conditions or rejected, and the conditions."
     )
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, copy=False)
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     decision_date = fields.Datetime(string="Decided On", readonly=True, copy=False)
     valid_until = fields.Date(
         copy=False,
@@ -267,6 +267,9 @@ class CustomerRiskScreening(models.Model):
         available = self._vat_validation_available()
         Partner = self.env["res.partner"]
         for screening in self:
+            check = screening._check_of("tax_id")
+            if check._is_manual():
+                continue
             partner = screening.partner_id
             if not partner.vat:
                 vals = {"result": "fail", "note": self.env._("The customer has no tax ID.")}
@@ -304,7 +307,7 @@ class CustomerRiskScreening(models.Model):
                             vat=partner.vat,
                         ),
                     }
-            screening._check_of("tax_id").write(vals)
+            check.write({**vals, "automatic": True})
 
     def _run_watchlist_check(self):
         Watchlist = self.env["customer.risk.watchlist"]
@@ -314,22 +317,19 @@ class CustomerRiskScreening(models.Model):
             for screening in batch:
                 found = matches.get(screening.partner_id.id, [])
                 screening._record_hits(found)
-                if screening.hit_ids:
-                    continue
                 check = screening._check_of("watchlist")
+                if screening.hit_ids or check._is_manual():
+                    continue
                 if list_count:
-                    check.write(
-                        {
-                            "result": "pass",
-                            "note": self.env._(
-                                "No match on %(count)s watchlists (%(date)s).",
-                                count=list_count,
-                                date=fields.Date.context_today(self),
-                            ),
-                        }
+                    note = self.env._(
+                        "No match on %(count)s watchlists (%(date)s).",
+                        count=list_count,
+                        date=fields.Date.context_today(self),
                     )
+                    check.write({"result": "pass", "note": note, "automatic": True})
                 else:
-                    check.write({"result": "na", "note": self.env._("No watchlist is loaded.")})
+                    note = self.env._("No watchlist is loaded.")
+                    check.write({"result": "na", "note": note, "automatic": True})
 
     @api.model
     def _screen_watchlist_hits(self, partners, matches, company=None):
@@ -402,7 +402,11 @@ class CustomerRiskScreening(models.Model):
             for hit in self.hit_ids
         )
         self._check_of("watchlist").write(
-            {"result": "fail", "note": self.env._("Listed as: %(entries)s.", entries=listed)}
+            {
+                "result": "fail",
+                "note": self.env._("Listed as: %(entries)s.", entries=listed),
+                "automatic": True,
+            }
         )
         if self.state == "draft":
             self.state = "in_review"

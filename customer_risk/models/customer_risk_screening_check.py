@@ -35,7 +35,10 @@ class CustomerRiskScreeningCheck(models.Model):
     note = fields.Text()
     document = fields.Binary(string="Attachment", attachment=True)
     document_name = fields.Char(string="Attachment Name")
-    checked_by_id = fields.Many2one("res.users", string="Checked By", readonly=True)
+    checked_by_id = fields.Many2one("res.users", readonly=True)
+    automatic = fields.Boolean(
+        readonly=True, help="The result comes from the automatic checks, not from a person."
+    )
 
     _sql_constraints = [
         (
@@ -62,10 +65,17 @@ class CustomerRiskScreeningCheck(models.Model):
         self.screening_id._check_open()
         if "result" not in vals:
             return super().write(vals)
-        result = super().write({**vals, "checked_by_id": self.env.uid})
+        # A result typed by a person is theirs: the automatic checks keep it.
+        vals = {"automatic": False, **vals, "checked_by_id": self.env.uid}
+        result = super().write(vals)
         # Clearing a watchlist hit lifts the suspension of the customer's decision.
         self.screening_id._sync_partner_states()
         return result
+
+    def _is_manual(self):
+        """The officer gave this check its result by hand."""
+        self.ensure_one()
+        return self.result != "pending" and not self.automatic
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_decided(self):

@@ -107,6 +107,10 @@ class TestScreening(CreditCheckCommon):
                     screening.action_run_checks()
                     self.assertEqual(tax_id.result, result)
                     self.assertIn("BE0477472701", tax_id.note)
+        # A result the officer gave by hand is kept when the checks run again.
+        tax_id.write({"result": "pass", "note": "Checked on the tax bureau's site"})
+        screening.action_run_checks()
+        self.assertEqual((tax_id.result, tax_id.checked_by_id), ("pass", self.user_officer))
 
     def test_decisions_set_the_state_and_feed_the_check(self):
         rejected = self._decided("rejected", note="Unknown shareholders")
@@ -207,6 +211,8 @@ class TestScreening(CreditCheckCommon):
         # of the previous round.
         check.write({"result": "pass", "note": "Homonym: different registration number"})
         self.assertEqual(self._state(), "approved")
+        screening.action_run_checks()
+        self.assertEqual((check.result, self._state()), ("pass", "approved"))
 
     def test_identifier_match_and_no_match(self):
         other = self.env["res.partner"].create(
@@ -280,15 +286,28 @@ class TestScreening(CreditCheckCommon):
         self.assertEqual(customer.risk_screening_state, "approved")
         with self.assertRaises(AccessError):
             customer.risk_screening_state = "rejected"
-        for model in (
-            "customer.risk.screening",
-            "customer.risk.watchlist",
-            "customer.risk.watchlist.entry",
+        for model, extra in (
+            ("customer.risk.screening", [(False, "kanban")]),
+            ("customer.risk.watchlist", []),
+            ("customer.risk.watchlist.entry", []),
         ):
             with self.subTest(model=model):
                 self.env[model].with_user(self.user_officer).get_views(
-                    [(False, "list"), (False, "form"), (False, "search")]
+                    [(False, "list"), (False, "form"), (False, "search"), *extra]
                 )
+        self.env["customer.risk.watchlist.import"].with_user(self.user_officer).get_views(
+            [(False, "form")]
+        )
+        # The customer list shows the screening state to every role.
+        for user in (self.user_sales, self.user_officer):
+            action = self.env.ref("customer_risk.res_partner_action_customer")
+            views = (
+                self.env["res.partner"]
+                .with_user(user)
+                .get_views([(action.view_id.id, "list"), (action.search_view_id.id, "search")])
+            )
+            self.assertIn("risk_screening_state", views["views"]["list"]["arch"])
+            self.assertIn("screening_to_do", views["views"]["search"]["arch"])
 
     def test_multi_company(self):
         other = self.env["res.company"].sudo().create({"name": "Other Screening Company"})

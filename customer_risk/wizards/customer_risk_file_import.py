@@ -33,9 +33,7 @@ class CustomerRiskFileImport(models.AbstractModel):
 
     # Kept in the wizard's row: an attachment would have Odoo guess the type of a file
     # that may be broken.
-    file = fields.Binary(
-        string="File", attachment=False, help="A CSV (UTF-8 or GB18030) or XLSX file."
-    )
+    file = fields.Binary(attachment=False, help="A CSV (UTF-8 or GB18030) or XLSX file.")
     filename = fields.Char()
 
     def _read_rows(self, columns, required=(), one_of=()):

@@ -24,7 +24,6 @@ class CustomerRiskWatchlistImport(models.TransientModel):
 
     watchlist_id = fields.Many2one(
         "customer.risk.watchlist",
-        string="Watchlist",
         help="The list to import into; leave empty to create a new list.",
     )
     name = fields.Char(string="New List Name")
