@@ -7,6 +7,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 from .. import tools
 from .customer_risk_screening_check import CHECK_TYPES
 
@@ -197,7 +199,10 @@ class CustomerRiskScreening(models.Model):
     def unlink(self):
         pairs = self._partner_company_pairs()
         result = super().unlink()
-        self._sync_partner_states(pairs)
+        # Uninstalling drops the customers' screening state with the rest; Odoo cannot
+        # write a company-dependent field of a module it is removing.
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._sync_partner_states(pairs)
         return result
 
     # ------------------------------------------------------------------ partner state
