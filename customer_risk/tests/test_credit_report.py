@@ -167,12 +167,13 @@ class TestCreditReport(CustomerRiskCommon):
             "CN91310000MA1FL,C002,Mixed,2025-06-02,A,,,,",  # VAT and reference disagree
             ",C002,Bad date,June 2,A,,,,",
             ",C002,Bad currency,2025-06-02,A,,,XXX,",
+            ",C002,Empty,,,,,,",
         )
         wizard = self._wizard(file)
         wizard.action_preview()
         self.assertEqual(wizard.state, "preview")
         rows = {line.row: line for line in wizard.line_ids}
-        self.assertEqual(len(rows), 7)
+        self.assertEqual(len(rows), 8)
         self.assertEqual(
             (rows[2].status, rows[2].partner_id, rows[2].matched_by),
             ("matched", self.customer, "vat"),
@@ -188,7 +189,9 @@ class TestCreditReport(CustomerRiskCommon):
         self.assertEqual(rows[7].status, "error")
         self.assertIn("column date", rows[7].reason)
         self.assertIn("unknown currency XXX", rows[8].reason)
-        self.assertEqual((wizard.matched_count, wizard.unmatched_count), (2, 5))
+        self.assertIn("a date is required", rows[9].reason)
+        self.assertIn("give a rating or a score", rows[9].reason)
+        self.assertEqual((wizard.matched_count, wizard.unmatched_count), (2, 6))
         self.assertFalse(self.Report.search([]))  # nothing before the import
         wizard.action_import()
         self.assertEqual(wizard.state, "done")

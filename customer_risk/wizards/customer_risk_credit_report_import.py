@@ -125,24 +125,25 @@ class CustomerRiskCreditReportImport(models.TransientModel):
             "rating": self._to_text(row.get("rating")),
         }
         errors = []
+        # column: (field of the preview line, parser)
         parsers = {
-            "date": self._to_date,
-            "valid_until": self._to_date,
-            "score": self._to_float,
-            "recommended_limit": self._to_float,
-            "payment_delay_index": self._to_float,
-            "currency": self._find_currency,
+            "date": ("date", self._to_date),
+            "valid_until": ("valid_until", self._to_date),
+            "score": ("score", self._to_float),
+            "recommended_limit": ("recommended_limit", self._to_float),
+            "payment_delay_index": ("payment_delay_index", self._to_float),
+            "currency": ("currency_id", self._find_currency),
         }
-        for column, parse in parsers.items():
+        for column, (field, parse) in parsers.items():
             try:
-                vals[column if column != "currency" else "currency_id"] = parse(row.get(column))
+                vals[field] = parse(row.get(column))
             except RowError as error:
                 errors.append(
                     self.env._("column %(column)s: %(error)s", column=column, error=error)
                 )
-        if not vals.get("date") and not errors:
+        if row.get("date") in (None, ""):
             errors.append(self.env._("column date: a date is required"))
-        if not vals["rating"] and vals.get("score") is None and not errors:
+        if not vals["rating"] and row.get("score") in (None, ""):
             errors.append(self.env._("columns rating / score: give a rating or a score"))
         if not vals["vat"] and not vals["ref"]:
             errors.append(self.env._("columns vat / ref: give a tax ID or a reference"))
