@@ -138,12 +138,12 @@ class CustomerRiskWatchlist(models.Model):
 
     # ------------------------------------------------------------------ re-screening
 
-    def _start_rescreen(self):
+    def _start_rescreen(self, limit=500):
         """Screen every customer against these lists again, from the first one: one chunk
-        now, the rest in the background job."""
+        of ``limit`` customers now, the rest in the background job."""
         self.write({"rescreen_pending": True, "rescreen_cursor": 0})
         for watchlist in self:
-            watchlist._rescreen_step()
+            watchlist._rescreen_step(limit)
         if any(self.mapped("rescreen_pending")):
             self.env.ref("customer_risk.ir_cron_risk_watchlist_rescreen")._trigger()
 

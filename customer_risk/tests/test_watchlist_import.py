@@ -214,6 +214,21 @@ class TestWatchlistImport(CustomerRiskCommon):
         self.assertEqual(len(screenings), 5)
         self.assertEqual(len(screenings.hit_ids), 5)
 
+    def test_large_customer_base_is_screened_in_the_background(self):
+        watchlist = self.Watchlist.create(
+            {"name": "Big", "entry_ids": [(0, 0, {"name": "CLEAN TRADING"})]}
+        )
+        cron = self.env.ref("customer_risk.ir_cron_risk_watchlist_rescreen")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        watchlist._start_rescreen(limit=1)
+        self.assertTrue(watchlist.rescreen_pending)
+        self.assertGreater(watchlist.rescreen_cursor, 0)
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers)
+        with patch.object(self.env.cr, "commit"):
+            self.env["customer.risk.watchlist"].sudo()._cron_rescreen()
+        self.assertFalse(watchlist.rescreen_pending)
+        self.assertEqual(self._flagged(), self.clean)
+
     def test_only_credit_officers_import(self):
         for user in (self.user_sales, self.user_billing):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
