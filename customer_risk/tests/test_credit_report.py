@@ -209,6 +209,7 @@ class TestCreditReport(CustomerRiskCommon):
             (date(2025, 6, 1), "A", 80.0, 5000.0, 12.0),
         )
         self.assertEqual(risky.valid_until, date(2025, 12, 1))
+        self.assertEqual(risky.note, "Imported from agency.csv.")
         ref = reports.filtered(lambda r: r.partner_id == self.by_ref)
         self.assertEqual((ref.score, ref.points), (650.0, 70.0))
         # Importing the file again creates nothing twice.

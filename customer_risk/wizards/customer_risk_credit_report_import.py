@@ -93,15 +93,13 @@ class CustomerRiskCreditReportImport(models.TransientModel):
         matched = self.line_ids.filtered(lambda line: line.status == "matched")
         if not matched:
             raise UserError(self.env._("No row of the file matches a customer."))
-        reports = self.env["customer.risk.credit.report"].create(
-            [line._report_values() for line in matched]
+        note = self.env._("Imported from %(file)s.", file=self.filename or self.env._("a file"))
+        # An agency file holds thousands of rows: no "created" message on each report.
+        reports = (
+            self.env["customer.risk.credit.report"]
+            .with_context(mail_create_nolog=True)
+            .create([{**line._report_values(), "note": note} for line in matched])
         )
-        for report in reports:
-            report.message_post(
-                body=self.env._(
-                    "Imported from %(file)s.", file=self.filename or self.env._("a file")
-                )
-            )
         self.write({"state": "done", "report_ids": [Command.set(reports.ids)]})
         return self._reopen()
 

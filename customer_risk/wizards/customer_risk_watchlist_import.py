@@ -65,7 +65,7 @@ class CustomerRiskWatchlistImport(models.TransientModel):
                 for vals in entries
             ]
         )
-        watchlist.message_post(
+        watchlist._risk_post(
             body=self.env._(
                 "%(count)s entries imported from %(file)s; the customers are being screened "
                 "against the list.",
