@@ -48,6 +48,12 @@ class ResCompany(models.Model):
         if any(c.risk_event_late_days < 0 or c.risk_event_overdue_days < 0 for c in self):
             raise ValidationError(self.env._("Event thresholds cannot be negative."))
 
+    risk_screening_validity_months = fields.Integer(
+        string="Screening Validity (Months)",
+        default=12,
+        help="How long a screening decision holds before the customer must be screened again.",
+    )
+
     def write(self, vals):
         # Settings of the credit check belong to credit managers, whatever the path.
         if (

@@ -27,3 +27,6 @@ class ResConfigSettings(models.TransientModel):
     risk_event_overdue_days = fields.Integer(
         related="company_id.risk_event_overdue_days", readonly=False
     )
+    risk_screening_validity_months = fields.Integer(
+        related="company_id.risk_screening_validity_months", readonly=False
+    )

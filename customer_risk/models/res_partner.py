@@ -176,6 +176,15 @@ class ResPartner(models.Model):
     risk_monitor_screening = fields.Selection(
         SCREENING_STATES, company_dependent=True, groups="base.group_system"
     )
+    risk_screening_count = fields.Integer(
+        compute="_compute_risk_due_diligence_counts", groups="customer_risk.group_risk_officer"
+    )
+    risk_credit_report_count = fields.Integer(
+        compute="_compute_risk_due_diligence_counts", groups="customer_risk.group_risk_officer"
+    )
+    risk_financial_statement_count = fields.Integer(
+        compute="_compute_risk_due_diligence_counts", groups="customer_risk.group_risk_officer"
+    )
     # Technical: the credit check writes this to the customer's row so that two concurrent
     # confirmations for one customer cannot both pass (see sale.order._risk_lock_partners).
     risk_release_count = fields.Integer(
@@ -791,18 +800,108 @@ class ResPartner(models.Model):
 
     # Hooks filled by the credit reports and financial statements: {partner id: value or
     # None} for commercial partners ``self``; None leaves the factor out of the score.
+    # Hooks of the scorecard, filled by the credit reports and financial statements:
+    # {partner id: value or None} for commercial partners ``self``; None leaves the factor
+    # out of the score.
 
     def _risk_external_rating(self, company, date):
-        """Latest agency rating at ``date`` on a 0-100 scale, higher is safer."""
-        return dict.fromkeys(self.ids)
+        """Points 0-100 (higher is safer) of the newest agency report valid at ``date``."""
+        reports = self.env["customer.risk.credit.report"]._latest(self, company, date)
+        result = dict.fromkeys(self.ids)
+        for partner_id, report in reports.items():
+            if report.rated:
+                result[partner_id] = report.points
+        return result
 
     def _risk_financial_ratio_points(self, company, date):
-        """Strength 0-100 of the latest financial statements at ``date``."""
-        return dict.fromkeys(self.ids)
+        """Strength 0-100 of the newest financial statements whose period ended by
+        ``date``."""
+        statements = self.env["customer.risk.financial.statement"]._latest(self, company, date)
+        result = dict.fromkeys(self.ids)
+        for partner_id, statement in statements.items():
+            if statement.rated:
+                result[partner_id] = statement.points
+        return result
 
     def _risk_agency_limit(self, company, date):
-        """Latest agency-recommended credit limit at ``date``, in company currency."""
-        return dict.fromkeys(self.ids)
+        """Credit limit recommended by the newest agency report valid at ``date``, in
+        company currency (converted at ``date``); None when it recommends none."""
+        reports = self.env["customer.risk.credit.report"]._latest(self, company, date)
+        result = dict.fromkeys(self.ids)
+        for partner_id, report in reports.items():
+            if report.recommended_limit:
+                result[partner_id] = report.currency_id._convert(
+                    report.recommended_limit, company.currency_id, company, date
+                )
+        return result
+
+    # ------------------------------------------------------------------ screening
+
+    def _risk_screening_keys(self):
+        """{partner id: (name keys, identifier keys)} that screening compares with the
+        watchlists: the name, the tax ID and the company registry number."""
+        return {
+            partner.id: (
+                tools.name_keys([partner.name]),
+                tools.identifier_keys([partner.vat, partner.company_registry]),
+            )
+            for partner in self
+        }
+
+    def _compute_risk_due_diligence_counts(self):
+        commercial = self.commercial_partner_id
+        domain = [("partner_id", "in", commercial.ids)]
+        counts = {
+            model: dict(self.env[model]._read_group(domain, ["partner_id"], ["__count"]))
+            for model in (
+                "customer.risk.screening",
+                "customer.risk.credit.report",
+                "customer.risk.financial.statement",
+            )
+        }
+        for partner in self:
+            target = partner.commercial_partner_id
+            partner.risk_screening_count = counts["customer.risk.screening"].get(target, 0)
+            partner.risk_credit_report_count = counts["customer.risk.credit.report"].get(target, 0)
+            partner.risk_financial_statement_count = counts[
+                "customer.risk.financial.statement"
+            ].get(target, 0)
+
+    def action_risk_screen(self):
+        """Open the customer's screening in progress in the current company, or start a
+        new round with its automatic checks run."""
+        self.ensure_one()
+        Screening = self.env["customer.risk.screening"]
+        Screening._check_officer()
+        partner, company = self.commercial_partner_id, self.env.company
+        screening = Screening.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("state", "in", ("draft", "in_review")),
+            ],
+            limit=1,
+        )
+        if not screening:
+            screening = Screening.create({"partner_id": partner.id, "company_id": company.id})
+            screening.action_run_checks()
+        return screening.get_formview_action()
+
+    def _risk_related_action(self, xmlid):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_risk_view_screenings(self):
+        return self._risk_related_action("customer_risk.customer_risk_screening_action")
+
+    def action_risk_view_credit_reports(self):
+        return self._risk_related_action("customer_risk.customer_risk_credit_report_action")
+
+    def action_risk_view_financial_statements(self):
+        return self._risk_related_action("customer_risk.customer_risk_financial_statement_action")
 
     def _risk_screening_valid_until(self, company):
         """Date the current screening of each partner in ``company`` stops being valid; the

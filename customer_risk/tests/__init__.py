@@ -3,6 +3,7 @@ from . import test_alert_tools
 from . import test_assessment
 from . import test_contract
 from . import test_credit_check
+from . import test_credit_report
 from . import test_decision_tools
 from . import test_exposure
 from . import test_exposure_currency
@@ -11,5 +12,9 @@ from . import test_monitoring
 from . import test_release
 from . import test_risk_access
 from . import test_scoring_tools
+from . import test_screening
 from . import test_tools_aging_kpi
+from . import test_tools_financial
 from . import test_tools_limits
+from . import test_tools_screening
+from . import test_watchlist_import

@@ -20,3 +20,21 @@ from .scoring import (
     weighted_score,
 )
 from .decision import BLOCK, OFF, TIER_RULES, WARN, Decision, Reason, Snapshot, decide
+from .screening import (
+    fold,
+    identifier_key,
+    identifier_keys,
+    name_key,
+    name_keys,
+    partner_screening_state,
+    split_values,
+    watchlist_matches,
+)
+from .financial import (
+    agency_points,
+    current_ratio,
+    debt_to_equity,
+    financial_strength_points,
+    net_margin,
+    rating_key,
+)
