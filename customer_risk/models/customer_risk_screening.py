@@ -422,9 +422,8 @@ class CustomerRiskScreening(models.Model):
     def _on_watchlist_hit(self, hits):
         """The customers of these rounds were just found on a watchlist (``hits``, the new
         ``customer.risk.screening.hit`` records): each round is in review and its
-        customer's standing decision suspended. Record it in both chatters.
-
-        Early-warning alerts extend this method to raise their watchlist-hit alert.
+        customer's standing decision suspended. Record it in both chatters and raise the
+        customer's watchlist-hit early-warning alert.
         """
         match_labels = _labels(hits, "match_type")
         for screening in self:
@@ -452,6 +451,19 @@ class CustomerRiskScreening(models.Model):
             )
             screening._risk_post(body=body)
             screening.partner_id._risk_post(body=body)
+            self.env["customer.risk.alert"].sudo()._risk_raise(
+                screening.partner_id,
+                "watchlist_hit",
+                self.env._(
+                    "%(customer)s matches %(count)s watchlist entries: screening %(screening)s "
+                    "is in review.",
+                    customer=screening.partner_id.display_name,
+                    count=len(own),
+                    screening=screening.display_name,
+                ),
+                company=screening.company_id,
+                values={"entries": own.mapped("entry_name")},
+            )
 
     # ------------------------------------------------------------------ decision
 

@@ -203,6 +203,11 @@ class TestScreening(CreditCheckCommon):
         self.assertEqual(check.result, "fail")
         self.assertIn("Sanctions", check.note)
         self.assertIn("Watchlist hit", self.customer.message_ids[0].body)
+        alert = self.env["customer.risk.alert"].search(
+            [("partner_id", "=", self.customer.id), ("rule_code", "=", "watchlist_hit")]
+        )
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.company_id, screening.company_id)
         # The hit suspends the customer's approval: the tier's screening rule blocks.
         self.assertEqual(self._state(), "in_progress")
         with self.assertRaisesRegex(UserError, "screening is missing or not finished"):
