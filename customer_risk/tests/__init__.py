@@ -9,3 +9,4 @@ from . import test_risk_access
 from . import test_scoring_tools
 from . import test_tools_aging_kpi
 from . import test_tools_limits
+from . import test_tools_sampling

@@ -19,3 +19,4 @@ from .scoring import (
     weighted_score,
 )
 from .decision import BLOCK, OFF, TIER_RULES, WARN, Decision, Reason, Snapshot, decide
+from .sampling import draw_sample
