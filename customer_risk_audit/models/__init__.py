@@ -6,6 +6,7 @@ from . import customer_risk_control_template
 from . import customer_risk_control_template_item
 from . import customer_risk_control_check
 from . import customer_risk_control_check_item
+from . import customer_risk_control_mixin
 from . import customer_risk_release
 from . import customer_risk_audit_scope
 from . import customer_risk_audit

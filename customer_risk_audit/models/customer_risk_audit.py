@@ -42,7 +42,6 @@ class CustomerRiskAudit(models.Model):
     date_to = fields.Date(string="Period To", required=True)
     scope_ids = fields.Many2many(
         "customer.risk.audit.scope",
-        string="Scope",
         help="The types of decisions of the period the sample is drawn from.",
     )
     sample_size = fields.Integer(default=10, required=True)
@@ -65,7 +64,7 @@ class CustomerRiskAudit(models.Model):
     date_drawn = fields.Datetime(string="Sample Drawn On", readonly=True, copy=False)
     date_done = fields.Datetime(string="Completed On", readonly=True, copy=False)
     conclusion = fields.Text()
-    sample_ids = fields.One2many("customer.risk.audit.sample", "audit_id", string="Sample")
+    sample_ids = fields.One2many("customer.risk.audit.sample", "audit_id")
     finding_ids = fields.One2many("customer.risk.audit.finding", "audit_id", string="Findings")
     sample_count = fields.Integer(compute="_compute_counts")
     reviewed_count = fields.Integer(compute="_compute_counts")

@@ -47,9 +47,11 @@ class CustomerRiskAuditFinding(models.Model):
     description = fields.Text(required=True)
     owner_id = fields.Many2one(
         "res.users",
-        string="Owner",
         tracking=True,
-        domain=[("share", "=", False)],
+        domain=lambda self: [
+            ("share", "=", False),
+            ("groups_id", "in", self.env.ref("customer_risk.group_risk_user").id),
+        ],
         help="Who takes the corrective action; gets a To-Do and reminders when it is late.",
     )
     corrective_action = fields.Text()
@@ -64,7 +66,7 @@ class CustomerRiskAuditFinding(models.Model):
         tracking=True,
     )
     closed_on = fields.Datetime(readonly=True, copy=False)
-    closed_by_id = fields.Many2one("res.users", string="Closed By", readonly=True, copy=False)
+    closed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     reminded_due_date = fields.Date(
         readonly=True,
         copy=False,

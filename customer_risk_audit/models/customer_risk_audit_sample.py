@@ -30,7 +30,7 @@ class CustomerRiskAuditSample(models.Model):
     )
     record_name = fields.Char(string="Decision Name", readonly=True)
     decision_date = fields.Datetime(readonly=True)
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
     participant_ids = fields.Many2many(
         "res.users",
         "customer_risk_audit_sample_participant_rel",
@@ -41,7 +41,6 @@ class CustomerRiskAuditSample(models.Model):
     )
     auditor_id = fields.Many2one(
         "res.users",
-        string="Auditor",
         domain=lambda self: [("groups_id", "in", self.env.ref(AUDITOR).id)],
     )
     conflict = fields.Boolean(
@@ -53,7 +52,7 @@ class CustomerRiskAuditSample(models.Model):
     )
     note = fields.Text()
     reviewed = fields.Boolean(readonly=True)
-    reviewed_by_id = fields.Many2one("res.users", string="Reviewed By", readonly=True)
+    reviewed_by_id = fields.Many2one("res.users", readonly=True)
     reviewed_on = fields.Datetime(readonly=True)
 
     @api.model

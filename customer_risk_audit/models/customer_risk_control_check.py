@@ -134,9 +134,7 @@ class CustomerRiskControlCheck(models.Model):
         templates = {}
         vals_list = []
         for record in records.browse(set(records.ids) - set(checks.mapped("res_id"))):
-            company = (
-                record.company_id if "company_id" in record._fields else None
-            ) or self.env.company
+            company = self._risk_company_of(record)
             if company not in templates:
                 templates[company] = Template._risk_template_for(control_point, company)
             if templates[company]:
@@ -144,6 +142,11 @@ class CustomerRiskControlCheck(models.Model):
         if vals_list:
             checks |= self.sudo().create(vals_list)
         return checks.with_env(self.env)
+
+    @api.model
+    def _risk_company_of(self, record):
+        """The company whose template controls ``record``: its own, else the current one."""
+        return (record.company_id if "company_id" in record._fields else None) or self.env.company
 
     @api.model
     def _risk_gate(self, records, control_point, deciding_user):

@@ -21,7 +21,7 @@ class CustomerRiskControlCheckItem(models.Model):
     evidence_required = fields.Boolean(readonly=True)
     other_than_decider = fields.Boolean(string="Done by Someone Else", readonly=True)
     done = fields.Boolean(readonly=True)
-    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    done_by_id = fields.Many2one("res.users", readonly=True)
     done_on = fields.Datetime(readonly=True)
     evidence = fields.Binary(attachment=True, copy=False)
     evidence_name = fields.Char(string="Evidence File Name")

@@ -37,7 +37,7 @@ class CustomerRiskPolicy(models.Model):
         tracking=True,
     )
     published_on = fields.Datetime(readonly=True, copy=False)
-    published_by_id = fields.Many2one("res.users", string="Published By", readonly=True)
+    published_by_id = fields.Many2one("res.users", readonly=True)
     acknowledgement_ids = fields.One2many(
         "customer.risk.policy.acknowledgement", "policy_id", string="Acknowledgements"
     )

@@ -26,7 +26,7 @@ class CustomerRiskTraining(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    trainer_id = fields.Many2one("res.partner", string="Trainer")
+    trainer_id = fields.Many2one("res.partner")
     validity_months = fields.Integer(
         string="Certificate Validity (Months)",
         default=12,
