@@ -16,5 +16,6 @@ from . import test_screening
 from . import test_tools_aging_kpi
 from . import test_tools_financial
 from . import test_tools_limits
+from . import test_tools_sampling
 from . import test_tools_screening
 from . import test_watchlist_import

@@ -38,3 +38,4 @@ from .financial import (
     net_margin,
     rating_key,
 )
+from .sampling import draw_sample

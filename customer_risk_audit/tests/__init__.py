@@ -1,1 +1,5 @@
+from . import test_compliance
+from . import test_controls
 from . import test_groups
+from . import test_internal_audit
+from . import test_training_policy

@@ -1,0 +1,72 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+# Training topics a decider must hold a valid certificate on, per control point.
+QUALIFYING_TOPICS = {
+    "release_approval": ("credit_assessment",),
+    "limit_change_approval": ("credit_assessment",),
+}
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    def _risk_check_qualified(self, company, control_point):
+        """Refuse the decision at ``control_point`` in ``company`` when the company requires
+        valid training and policy acknowledgement and this user lacks either."""
+        self.ensure_one()
+        if not company.risk_require_qualification:
+            return
+        today = fields.Date.context_today(self)
+        problems = self._risk_qualification_problems(
+            company, QUALIFYING_TOPICS.get(control_point, ()), today
+        )
+        if problems:
+            raise UserError(
+                self.env._(
+                    "%(user)s may not take this decision in %(company)s yet:\n%(problems)s",
+                    user=self.name,
+                    company=company.name,
+                    problems="\n".join(f"- {problem}" for problem in problems),
+                )
+            )
+
+    def _risk_qualification_problems(self, company, topics, today):
+        """What this user lacks to decide in ``company`` on ``today``: a valid certificate
+        on each of ``topics``, and an acknowledgement of the current credit policy."""
+        self.ensure_one()
+        problems = []
+        if topics:
+            valid = (
+                self.env["customer.risk.training.attendee"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("user_id", "=", self.id),
+                        ("company_id", "=", company.id),
+                        ("result", "=", "passed"),
+                        ("topic", "in", list(topics)),
+                        "|",
+                        ("certificate_expiry", "=", False),
+                        ("certificate_expiry", ">=", today),
+                    ],
+                    groupby=["topic"],
+                )
+            )
+            covered = {topic for (topic,) in valid}
+            labels = dict(
+                self.env["customer.risk.training"]._fields["topic"]._description_selection(self.env)
+            )
+            problems += [
+                self.env._("no valid training certificate on %(topic)s", topic=labels[topic])
+                for topic in topics
+                if topic not in covered
+            ]
+        policy = self.env["customer.risk.policy"]._risk_current(company, today)
+        if policy and not policy._risk_acknowledged_by(self):
+            problems.append(
+                self.env._(
+                    "the credit policy %(policy)s is not acknowledged", policy=policy.display_name
+                )
+            )
+        return problems
