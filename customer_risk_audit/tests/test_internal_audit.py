@@ -128,7 +128,7 @@ class TestInternalAudit(AuditCommon):
         self.assertEqual(picked, set(self.candidates()))
         self.assertNotIn((self.rejected._name, self.rejected.id), picked)
         self.assertNotIn((self.approved_march._name, self.approved_march.id), picked)
-        line = audit.sample_ids.filtered(lambda s: s.res_id == self.approved[2].id)
+        line = audit.sample_ids.filtered(lambda s: s.record_ref == self.approved[2])
         self.assertRecordValues(
             line,
             [
@@ -146,7 +146,7 @@ class TestInternalAudit(AuditCommon):
     def test_auditor_cannot_audit_decisions_they_took_part_in(self):
         audit = self.make_audit(user=self.user_auditor_manager, sample_size=50)
         self.drawn(audit)
-        own = audit.sample_ids.filtered(lambda s: s.res_id == self.approved[3].id)
+        own = audit.sample_ids.filtered(lambda s: s.record_ref == self.approved[3])
         self.assertEqual(own.decided_by_id, self.user_auditor_manager)
         # The lead auditor approved it: the line waits for another auditor.
         self.assertFalse(own.auditor_id)
