@@ -1,5 +1,6 @@
 import logging
 from contextvars import ContextVar
+from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -45,6 +46,20 @@ VERIFY_CHUNK = 5000
 
 # Set only while ``_risk_append`` creates entries: ``create`` refuses every other caller.
 _APPENDING = ContextVar("customer_risk_audit_appending", default=False)
+
+
+def rewrite_lasting(registry, uid, context, prepared, hashes, check_committed):
+    """After the transaction of ``_risk_log_lasting`` ended, write its entries again in a
+    transaction of their own: always after a rollback, after a commit only when they are
+    missing (rolled back to a savepoint)."""
+    try:
+        with registry.cursor() as cr:
+            log = api.Environment(cr, uid, context)["customer.risk.audit.log"]
+            if check_committed and log._risk_hashes_exist(hashes):
+                return
+            log._risk_append(log._risk_existing_references(prepared))
+    except Exception:
+        _logger.exception("Could not record a refused decision in the credit audit log")
 
 
 class CustomerRiskAuditLog(models.Model):
@@ -155,22 +170,9 @@ class CustomerRiskAuditLog(models.Model):
         """
         prepared = self._risk_prepare(records, event, before, after, reason, company)
         entries = self._risk_append(prepared)
-        hashes = entries.mapped("hash")
-        registry, uid, context = self.env.registry, self.env.uid, self.env.context
-
-        def rewrite(check_committed):
-            try:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, uid, context)
-                    log = env[self._name]
-                    if check_committed and log._risk_hashes_exist(hashes):
-                        return
-                    log._risk_append(log._risk_existing_references(prepared))
-            except Exception:
-                _logger.exception("Could not record %s in the credit audit log", event)
-
-        self.env.cr.postrollback.add(lambda: rewrite(False))
-        self.env.cr.postcommit.add(lambda: rewrite(True))
+        args = (self.env.registry, self.env.uid, self.env.context, prepared, entries.mapped("hash"))
+        self.env.cr.postrollback.add(partial(rewrite_lasting, *args, check_committed=False))
+        self.env.cr.postcommit.add(partial(rewrite_lasting, *args, check_committed=True))
         return entries.with_env(self.env)
 
     @api.model
