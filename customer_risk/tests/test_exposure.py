@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common import CustomerRiskCommon
 
@@ -173,10 +173,32 @@ class TestPartnerRiskWrites(CustomerRiskCommon):
 
 
 @tagged("at_install", "-post_install")
-class TestPartnerRiskWritesByManagers(CustomerRiskCommon):
-    """Credit managers writing limits and holds directly on the customer. This addon's own
-    rule, tested when it is installed: customer_risk_audit, once loaded, routes these
-    changes through four-eyes limit requests and refuses them here."""
+class TestPartnerRiskWritesByManagers(TransactionCase):
+    """Credit managers writing limits and holds directly on the customer: this addon's own
+    rule, tested at its installation because customer_risk_audit, once loaded, refuses
+    these writes (limits and holds then change through four-eyes requests). No chart of
+    accounts is loaded at that point, so the fixtures are a customer and users only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Risky Customer Ltd", "is_company": True, "customer_rank": 1}
+        )
+        # The roles of CustomerRiskCommon.
+        roles = {
+            "user_manager": "account.group_account_invoice,customer_risk.group_risk_manager",
+            "user_officer": "account.group_account_invoice,customer_risk.group_risk_officer",
+            "user_billing": "account.group_account_invoice",
+            "user_accountant_ro": "account.group_account_readonly",
+        }
+        for name, group in roles.items():
+            setattr(
+                cls,
+                name,
+                new_test_user(cls.env, f"risk_i_{name}", groups=f"base.group_user,{group}"),
+            )
 
     def test_manual_limit_needs_manager_and_reason(self):
         customer = self.customer.with_user(self.user_manager).with_company(self.company)

@@ -83,7 +83,7 @@ class CustomerRiskAuditLog(models.Model):
     )
     logged_at = fields.Datetime(string="Logged On", required=True, readonly=True, index=True)
     user_id = fields.Many2one(
-        "res.users", string="User", required=True, readonly=True, index=True, ondelete="restrict"
+        "res.users", required=True, readonly=True, index=True, ondelete="restrict"
     )
     event = fields.Selection(EVENTS, required=True, readonly=True, index=True)
     res_model = fields.Char(string="Model", readonly=True, index=True)
@@ -135,9 +135,14 @@ class CustomerRiskAuditLog(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(self.env._("Audit log entries cannot be changed."))
+        if self:
+            raise AccessError(self.env._("Audit log entries cannot be changed."))
+        return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=True)
+    def _unlink_never(self):
+        # Checked at uninstallation too (the flag that skips checks is a context key a
+        # client could send); uninstalling the addon drops the table without deleting rows.
         raise AccessError(self.env._("Audit log entries cannot be deleted."))
 
     # ------------------------------------------------------------------ the API

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_date, formatLang
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 from .res_partner import profile_change
 
 OFFICER = "customer_risk.group_risk_officer"
@@ -68,7 +70,7 @@ class CustomerRiskLimitRequest(models.Model):
         default="limit",
         tracking=True,
     )
-    new_credit_limit = fields.Monetary(string="New Credit Limit", tracking=True)
+    new_credit_limit = fields.Monetary(tracking=True)
     new_limit_manual = fields.Boolean(
         string="Manual Limit",
         default=True,
@@ -196,8 +198,12 @@ class CustomerRiskLimitRequest(models.Model):
                 )
         return super().write(vals)
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _unlink_only_drafts(self):
+        # Checked at uninstallation too: the flag that skips such checks is a context key a
+        # client could send. Uninstalling runs in superuser mode, which no client reaches.
+        if self.env.su and self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return
         if any(r.state != "draft" for r in self):
             raise UserError(
                 self.env._("Only draft limit requests can be deleted: the others are decisions.")

@@ -71,14 +71,16 @@ class ResPartner(models.Model):
         the path or the context keys. Server code in superuser mode (Odoo copying the
         limit to a customer's contacts, automatic decisions) is not a client: it passes,
         and its changes are logged like any other."""
-        super()._risk_check_write_access(vals)
+        res = super()._risk_check_write_access(vals)
         self._risk_check_four_eyes(vals)
+        return res
 
     def _risk_prepare_limit_vals(self, vals):
         # A limit typed by a person turns into a manual limit here: check the values as
         # they will be written, not only as the client sent them.
-        super()._risk_prepare_limit_vals(vals)
+        res = super()._risk_prepare_limit_vals(vals)
         self._risk_check_four_eyes(vals)
+        return res
 
     def _risk_check_four_eyes(self, vals):
         if self.env.su or _PROFILE_CHANGE.get() is not None:

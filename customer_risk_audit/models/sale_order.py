@@ -7,7 +7,7 @@ class SaleOrder(models.Model):
     def _risk_on_refusal(self, refused):
         """Log each refused confirmation. The refusal rolls its transaction back, so the
         entry is written to last (see ``customer.risk.audit.log._risk_log_lasting``)."""
-        super()._risk_on_refusal(refused)
+        res = super()._risk_on_refusal(refused)
         Log = self.env["customer.risk.audit.log"]
         for refused_order, decision in refused:
             order = refused_order.sudo()
@@ -27,3 +27,4 @@ class SaleOrder(models.Model):
                 reason="\n".join(order._risk_reason_text(r) for r in decision.blocking),
                 company=order.company_id,
             )
+        return res
