@@ -1,4 +1,5 @@
 import json
+from unittest.mock import patch
 
 from psycopg2 import errors
 
@@ -181,22 +182,35 @@ class TestAuditLog(AuditCommon):
         self.assertEqual(auditor.search_count([]), start + 1)
 
     def test_writers_lock_the_company_chain(self):
-        """Two writers cannot fork a chain: the first one holds its company's chain head
-        until it commits (a real second connection cannot take it). The retry of the second
-        writer under REPEATABLE READ is shown by tests/test_audit_rpc.py on a live server."""
+        """A writer locks its company's chain head before reading it: while another
+        transaction holds it, the writer waits (here: until a short lock timeout) at that
+        very statement, before writing anything. Under REPEATABLE READ the waiting writer
+        then fails to serialize and Odoo retries it on fresh data: tests/test_audit_rpc.py
+        shows it with concurrent writers on a live server."""
         company = self.env.ref("base.main_company")
-        self.Log._risk_log(self.customer, "tier_change", before={}, after={}, company=company)
-        with (
-            sql_db.db_connect(self.env.cr.dbname).cursor() as other,
-            mute_logger("odoo.sql_db"),
-            self.assertRaises(errors.LockNotAvailable),
-        ):
+        self.env.flush_all()
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
             other.execute(
-                SQL(
-                    "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE NOWAIT",
-                    company.id,
-                )
+                SQL("SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE", company.id)
             )
+            queries, execute = [], self.env.cr.execute
+
+            def spy(query, *args, **kwargs):
+                queries.append(query.code if isinstance(query, SQL) else query)
+                return execute(query, *args, **kwargs)
+
+            with (
+                patch.object(self.env.cr, "execute", spy),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(errors.LockNotAvailable),
+            ):
+                self.env.cr.execute("SET LOCAL lock_timeout = '300ms'")
+                self.Log._risk_log(self.customer, "tier_change", company=company)
+            # It waited at the lock of the head, not later at its update.
+            waited = [query for query in queries if "res_company" in query][-1]
+            self.assertIn("FOR NO KEY UPDATE", waited)
+            other.rollback()
+        self.assertFalse(self.logs(company=company))
 
     def test_only_auditors_and_managers_read_and_verify(self):
         entry = self.entries(1)
