@@ -364,8 +364,10 @@ class CustomerRiskLimitRequest(models.Model):
         deciders = managers.filtered(
             lambda u: not u.share and self.company_id in u.company_ids and u != self.proposer_id
         )
+        # In superuser mode, like the chatter posts: a proposer without an email address
+        # still gets the request to the managers.
         for user in deciders:
-            self.activity_schedule(
+            self.sudo().activity_schedule(
                 TODO,
                 summary=self.env._("Decide on a limit request"),
                 note=self.reason,

@@ -172,7 +172,15 @@ class TestLimitRequest(AuditCommon):
         self.assertFalse(self.logs(self.customer, "limit_change"))
 
     def test_officer_proposes_and_a_manager_applies(self):
-        request = self.approved(user=self.user_officer, new_credit_limit=3000.0)
+        # Users without an email address propose and decide all the same.
+        (self.user_officer | self.user_manager_2).partner_id.sudo().email = False
+        request = self.propose(user=self.user_officer, new_credit_limit=3000.0)
+        self.assertEqual(
+            request.activity_ids.user_id & (self.user_manager | self.user_manager_2),
+            self.user_manager | self.user_manager_2,
+        )
+        request.with_user(self.user_manager_2).action_approve()
+        self.assertFalse(request.activity_ids)
         self.assertEqual(request.proposer_id, self.user_officer)
         request.with_user(self.user_manager_2).action_apply()
         self.assertEqual(self.partner_risk().credit_limit, 3000.0)
