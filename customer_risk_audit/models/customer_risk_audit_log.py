@@ -412,10 +412,10 @@ class CustomerRiskAuditLog(models.Model):
         )
         return count, self.browse(), self.env.cr.fetchone()[0] or 0
 
-    @api.model
     def action_verify_integrity(self):
-        """Recompute the chain of each active company and say where it breaks, if it does;
-        the entries at fault open highlighted."""
+        """Recompute the whole chain of each active company, whatever entries ``self``
+        holds (a list button passes the selected ones), and say where it breaks, if it
+        does; the entries at fault open highlighted."""
         if not self.env.user.has_group(AUDITOR) and not self.env.user.has_group(MANAGER):
             raise AccessError(
                 self.env._("Only internal auditors and credit managers verify the audit log.")
