@@ -280,6 +280,22 @@ class TestLimitRequest(AuditCommon):
                 getattr(auditor, method)()
         with self.assertRaises(AccessError):
             self.propose(user=self.user_auditor, submit=False, new_credit_limit=1.0)
+        # Auditors read every credit decision and its configuration (through the risk
+        # users' group the auditor group implies), and change none.
+        for model in (
+            "customer.risk.tier",
+            "customer.risk.scorecard",
+            "customer.risk.scorecard.factor",
+            "customer.risk.scorecard.band",
+            "customer.risk.assessment",
+            "customer.risk.assessment.line",
+            "customer.risk.release",
+            "customer.risk.audit.log",
+        ):
+            with self.subTest(model=model):
+                records = self.env[model].with_user(self.user_auditor)
+                records.search([], limit=1)
+                self.assertFalse(records.has_access("write"))
         # Salespeople do not see limit requests.
         with self.assertRaises(AccessError):
             request.with_user(self.user_sales).read(["state"])
