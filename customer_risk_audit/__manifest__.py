@@ -25,11 +25,16 @@
         "views/customer_risk_policy_views.xml",
         "views/customer_risk_compliance_views.xml",
         "views/res_config_settings_views.xml",
+        "data/ir_sequence_data.xml",
+        "views/customer_risk_limit_request_views.xml",
+        "views/customer_risk_audit_log_views.xml",
+        "views/res_partner_views.xml",
         "views/customer_risk_audit_menus.xml",
         "report/customer_risk_audit_report.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
         "demo/customer_risk_audit_demo.xml",
+        "demo/customer_risk_limit_request_demo.xml",
     ],
 }

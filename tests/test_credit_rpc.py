@@ -46,6 +46,7 @@ def world(odoo_server):
     )
     # Settings > Users > New: whatever Odoo's default user template gives.
     admin("res.users", "create", {"name": "Default", "login": "rpc_default", "password": PASSWORD})
+    manager = Rpc(url, db, "rpc_manager", PASSWORD)
     product_id = admin(
         "product.product",
         "create",
@@ -64,13 +65,21 @@ def world(odoo_server):
                 "customer_rank": 1,
             },
         )
-        admin(
-            "res.partner",
-            "write",
-            [partner_id],
-            {"risk_tier_id": tier_id, "credit_limit": limit, "risk_limit_reason": "test limit"},
-        )
+        decide(partner_id, kind="tier", new_tier_id=tier_id)
+        decide(partner_id, kind="limit", new_credit_limit=limit)
         return partner_id
+
+    def decide(partner_id, **change):
+        """With internal control a tier or limit is set by a limit request: proposed by the
+        administrator, approved by another credit manager, then applied."""
+        request_id = admin(
+            "customer.risk.limit.request",
+            "create",
+            {"partner_id": partner_id, "reason": "test limit", **change},
+        )
+        admin("customer.risk.limit.request", "action_submit", [request_id])
+        manager("customer.risk.limit.request", "action_approve", [request_id])
+        admin("customer.risk.limit.request", "action_apply", [request_id])
 
     def order(rpc, partner_id, amount=600.0):
         return rpc(

@@ -471,6 +471,7 @@ class SaleOrder(models.Model):
             else:
                 refused.append((order, decision))
         if refused:
+            self._risk_on_refusal(refused)
             raise UserError(self._risk_refusal_message(refused))
         releases._mark_used()
 
@@ -493,6 +494,10 @@ class SaleOrder(models.Model):
             )
         )
         partners.invalidate_recordset(["risk_check_count"])
+
+    def _risk_on_refusal(self, refused):
+        """Hook called with the refused ``[(order, decision)]`` just before the refusal is
+        raised (its transaction then rolls back); the audit addon records the refusal."""
 
     def _risk_refusal_message(self, refused):
         lines = []

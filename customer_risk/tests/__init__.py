@@ -14,6 +14,7 @@ from . import test_risk_access
 from . import test_scoring_tools
 from . import test_screening
 from . import test_tools_aging_kpi
+from . import test_tools_audit_chain
 from . import test_tools_financial
 from . import test_tools_limits
 from . import test_tools_sampling

@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common import CustomerRiskCommon
 
@@ -112,17 +112,6 @@ class TestExposure(CustomerRiskCommon):
 class TestPartnerRiskWrites(CustomerRiskCommon):
     """Who may write the risk profile; every path goes through the ORM write."""
 
-    def test_manual_limit_needs_manager_and_reason(self):
-        customer = self.customer.with_user(self.user_manager).with_company(self.company)
-        with self.assertRaises(UserError):
-            customer.write({"credit_limit": 5000.0})
-        customer.write({"credit_limit": 5000.0, "risk_limit_reason": "Bank guarantee"})
-        self.assertTrue(customer.risk_limit_manual)
-        self.assertEqual(customer.sudo().credit_limit, 5000.0)
-        for user in (self.user_officer, self.user_billing, self.user_accountant_ro):
-            with self.assertRaises(AccessError):
-                self.customer.with_user(user).write({"credit_limit": 1.0, "risk_limit_reason": "x"})
-
     def test_context_keys_do_not_switch_the_check_off(self):
         for ctx in (
             {"tracking_disable": True},
@@ -133,19 +122,6 @@ class TestPartnerRiskWrites(CustomerRiskCommon):
                 self.customer.with_user(self.user_billing).with_context(**ctx).write(
                     {"credit_limit": 1.0, "risk_limit_reason": "x"}
                 )
-
-    def test_hold_needs_reason_and_manager(self):
-        with self.assertRaises(AccessError):
-            self.customer.with_user(self.user_officer).write(
-                {"risk_hold": True, "risk_hold_reason": "Fraud suspicion"}
-            )
-        customer = self.customer.with_user(self.user_manager)
-        with self.assertRaises(UserError):
-            customer.write({"risk_hold": True})
-        customer.write({"risk_hold": True, "risk_hold_reason": "Fraud suspicion"})
-        self.assertTrue(customer.risk_hold)
-        customer.write({"risk_hold": False})
-        self.assertFalse(customer.risk_hold_reason)
 
     def test_import_and_create_are_checked_too(self):
         with self.assertRaises(AccessError):
@@ -194,3 +170,56 @@ class TestPartnerRiskWrites(CustomerRiskCommon):
         tier.invalidate_recordset(["partner_count"])
         self.assertEqual(tier.partner_count, 1)
         self.assertEqual(tier.action_view_partners()["domain"], [("risk_tier_id", "=", tier.id)])
+
+
+@tagged("at_install", "-post_install")
+class TestPartnerRiskWritesByManagers(TransactionCase):
+    """Credit managers writing limits and holds directly on the customer: this addon's own
+    rule, tested at its installation because customer_risk_audit, once loaded, refuses
+    these writes (limits and holds then change through four-eyes requests). No chart of
+    accounts is loaded at that point, so the fixtures are a customer and users only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Risky Customer Ltd", "is_company": True, "customer_rank": 1}
+        )
+        # The roles of CustomerRiskCommon.
+        roles = {
+            "user_manager": "account.group_account_invoice,customer_risk.group_risk_manager",
+            "user_officer": "account.group_account_invoice,customer_risk.group_risk_officer",
+            "user_billing": "account.group_account_invoice",
+            "user_accountant_ro": "account.group_account_readonly",
+        }
+        for name, group in roles.items():
+            setattr(
+                cls,
+                name,
+                new_test_user(cls.env, f"risk_i_{name}", groups=f"base.group_user,{group}"),
+            )
+
+    def test_manual_limit_needs_manager_and_reason(self):
+        customer = self.customer.with_user(self.user_manager).with_company(self.company)
+        with self.assertRaises(UserError):
+            customer.write({"credit_limit": 5000.0})
+        customer.write({"credit_limit": 5000.0, "risk_limit_reason": "Bank guarantee"})
+        self.assertTrue(customer.risk_limit_manual)
+        self.assertEqual(customer.sudo().credit_limit, 5000.0)
+        for user in (self.user_officer, self.user_billing, self.user_accountant_ro):
+            with self.assertRaises(AccessError):
+                self.customer.with_user(user).write({"credit_limit": 1.0, "risk_limit_reason": "x"})
+
+    def test_hold_needs_reason_and_manager(self):
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.user_officer).write(
+                {"risk_hold": True, "risk_hold_reason": "Fraud suspicion"}
+            )
+        customer = self.customer.with_user(self.user_manager)
+        with self.assertRaises(UserError):
+            customer.write({"risk_hold": True})
+        customer.write({"risk_hold": True, "risk_hold_reason": "Fraud suspicion"})
+        self.assertTrue(customer.risk_hold)
+        customer.write({"risk_hold": False})
+        self.assertFalse(customer.risk_hold_reason)

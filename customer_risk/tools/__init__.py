@@ -4,8 +4,8 @@ Models fetch figures in batches, call these functions and store or show the resu
 other addons of the suite import them from ``odoo.addons.customer_risk.tools``.
 """
 
-from . import aging, kpi
 from .alerts import EVENT_RULES, STATE_RULES, AlertFigures, alert_conditions, unusual_order
+from . import aging, audit_chain, kpi
 from .exposure import EXPOSURE_PARTS, ExposureParts, available_credit, days_overdue
 from .limits import limit_with_tolerance, tier_limit
 from .scoring import (
