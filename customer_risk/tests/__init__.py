@@ -8,4 +8,5 @@ from . import test_release
 from . import test_risk_access
 from . import test_scoring_tools
 from . import test_tools_aging_kpi
+from . import test_tools_followup
 from . import test_tools_limits

@@ -4,7 +4,7 @@ Models fetch figures in batches, call these functions and store or show the resu
 other addons of the suite import them from ``odoo.addons.customer_risk.tools``.
 """
 
-from . import aging, kpi
+from . import aging, followup, kpi
 from .exposure import EXPOSURE_PARTS, ExposureParts, available_credit, days_overdue
 from .limits import limit_with_tolerance, tier_limit
 from .scoring import (
