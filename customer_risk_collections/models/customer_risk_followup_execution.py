@@ -259,7 +259,7 @@ class CustomerRiskFollowupExecution(models.Model):
         if partner.risk_hold:
             return self.env._("Already on credit hold.")
         reason = self.env._(
-            "Follow-up %(level)s: %(amount)s open since %(date)s",
+            "%(level)s (follow-up): %(amount)s open since %(date)s",
             level=self.level_id.name,
             amount=formatLang(self.env, self.amount, currency_obj=self.currency_id),
             date=format_date(self.env, self.episode_date),

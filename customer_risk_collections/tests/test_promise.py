@@ -51,7 +51,9 @@ class TestPromise(FollowupCommon):
         )
 
     def test_promise_kept_by_payments_on_its_invoices(self):
-        invoice = self.make_invoice(self.customer_low, 1000.0, date(2025, 4, 1), date(2025, 5, 1))
+        invoice = self.make_invoice(self.customer_low, 1100.0, date(2025, 4, 1), date(2025, 5, 1))
+        # Paid before the promise was recorded: not a payment on the promise.
+        self.pay(invoice, 100.0, date(2025, 5, 5))
         promise = self.record_promise(date(2025, 5, 8), 600.0, date(2025, 6, 5), invoice)
         self.pay(invoice, 400.0, date(2025, 5, 20))
         self.check_promises(date(2025, 5, 21))
