@@ -80,7 +80,7 @@ class CustomerRiskFollowupExecution(models.Model):
     letter_printed = fields.Boolean(readonly=True)
     activity_user_id = fields.Many2one("res.users", string="Activity For", readonly=True)
     hold = fields.Boolean(string="Credit Hold Applied", readonly=True)
-    escalated_to_id = fields.Many2one("res.users", string="Escalated To", readonly=True)
+    escalated_to_id = fields.Many2one("res.users", readonly=True)
     summary = fields.Text(string="What Was Done", readonly=True)
 
     _sql_constraints = [

@@ -72,7 +72,6 @@ class CustomerRiskFollowupLevel(models.Model):
     )
     activity_user_id = fields.Many2one("res.users", string="Fixed User")
     credit_hold = fields.Boolean(
-        string="Credit Hold",
         help="Put the customer on credit hold: its orders are blocked until a credit manager "
         "lifts the hold.",
     )

@@ -105,8 +105,9 @@ class CustomerRiskPromise(models.Model):
                 # Context defaults sent by a client do not pre-empt the check either.
                 vals.update(state="open", date_start=today, user_id=self.env.uid)
                 vals.update(amount_paid=0.0, date_closed=False)
-            partner = self.env["res.partner"].browse(vals.get("partner_id"))
-            vals["partner_id"] = partner.commercial_partner_id.id
+            if vals.get("partner_id"):
+                partner = self.env["res.partner"].browse(vals["partner_id"])
+                vals["partner_id"] = partner.commercial_partner_id.id
         promises = super().create(vals_list)
         for promise in promises:
             promise._post_on_partner(

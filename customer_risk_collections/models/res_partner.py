@@ -183,7 +183,8 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Give a reason for excluding the customer from follow-ups."))
         if not self.env.su and vals and set(vals) <= set(TEAM_FIELDS):
             # Collectors need not manage contacts to set follow-ups: the check above is the
-            # permission for these fields.
+            # permission for these fields, on the customers they can see.
+            self.check_access("read")
             res = super(ResPartner, self.sudo()).write(vals)
         else:
             res = super().write(vals)

@@ -73,7 +73,7 @@ class TestFollowupRun(FollowupCommon):
 
         def fail_for_one(execution):
             if execution.partner_id == failing:
-                raise UserError("The activity service is down")
+                raise RuntimeError("The activity service is down")
             return action_activity(execution)
 
         # The failure comes after the email was queued: both disappear with the customer's
@@ -304,6 +304,23 @@ class TestFollowupRun(FollowupCommon):
         self.assertEqual(self.executions(self.customer_low).level_id, self.level_letter)
         self.assertTrue(self.customer_low.activity_ids)
         self.assertEqual(self.reminders(self.customer_low).state, "outgoing")
+
+    def test_states_are_gathered_in_batch(self):
+        customers = self.env["res.partner"]
+        for i in range(6):
+            customers |= self.make_customer(f"Batch{i} Trading", tier=self.tier_low)
+            self.make_invoice(customers[-1], 100.0, date(2025, 4, 1), date(2025, 5, 1))
+        self.run_followups(date(2025, 5, 9))
+
+        def queries(partners):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            states = partners._followup_states(self.company, date(2025, 6, 1))
+            self.assertEqual({s.plan.due.key for s in states.values()}, {self.level_letter.id})
+            return self.env.cr.sql_log_count - before
+
+        queries(customers[:1])  # warm the caches that do not depend on the batch
+        self.assertEqual(queries(customers[:2]), queries(customers))
 
     def test_each_level_is_logged_once_per_episode(self):
         Execution = self.env["customer.risk.followup.execution"].sudo()
