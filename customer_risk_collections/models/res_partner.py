@@ -382,20 +382,19 @@ class ResPartner(models.Model):
             .with_context(**dict.fromkeys(QUIET_KEYS, False), mail_notify_force_send=False)
         )
         states = partners._followup_states(company, today)
-        outcome = {
-            "executed": self.env["customer.risk.followup.execution"],
-            "blocked": {},
-            "failed": {},
-        }
+        Execution = self.env["customer.risk.followup.execution"]
+        outcome = {"executed": Execution, "blocked": {}, "failed": {}}
         for partner in partners:
             state = states[partner.id]
-            # Rolling a savepoint back drops the hooks waiting for the commit (tracking,
-            # list figures): run those of the previous customers first.
-            self.env.cr.precommit.run()
+            # The savepoint runs the hooks the previous customers left for the commit
+            # (tracking, list figures) before this one's work, which alone a failure undoes.
             try:
                 with self.env.cr.savepoint():
+                    executed = Execution
                     if trigger and state.plan.due:
-                        partner._followup_execute_due(state, trigger, company, today, outcome)
+                        executed = partner._followup_execute_due(
+                            state, trigger, company, today, outcome
+                        )
                     partner._followup_store(state, today)
             # One customer's failure never stops the others; it is logged and retried.
             except Exception as error:
@@ -405,6 +404,8 @@ class ResPartner(models.Model):
                     company.name,
                 )
                 outcome["failed"][partner] = str(error)
+            else:
+                outcome["executed"] |= executed
         return outcome
 
     def _followup_blocker(self, state, level, trigger, today):
@@ -438,15 +439,15 @@ class ResPartner(models.Model):
         reason = self._followup_blocker(state, level, trigger, today)
         if reason:
             outcome["blocked"][self] = reason
-            return
+            return self.env["customer.risk.followup.execution"]
         cutoff = tools.followup.reminder_cutoff(today, level.delay)
         line_ids = [item["id"] for item in state.items if item["due"] <= cutoff]
         Execution = self.env["customer.risk.followup.execution"]
         execution = Execution._insert_once(self, level, state.episode, company, trigger)
         if execution:
             execution._execute(line_ids, state.days)
-            outcome["executed"] |= execution
         state.done = state.done | {level.id}
+        return execution
 
     def _followup_store(self, state, today):
         """Store the customer's follow-up level and next date for lists and search."""

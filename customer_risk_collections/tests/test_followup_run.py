@@ -98,6 +98,40 @@ class TestFollowupRun(FollowupCommon):
         self.assertFalse(self.executions(payer))
         self.assertFalse(self.reminders(payer))
 
+    def test_a_failing_customer_keeps_the_others_documented(self):
+        first = self.make_customer("First Hold Co", tier=self.tier_low)
+        second = self.make_customer("Second Hold Co", tier=self.tier_low)
+        for customer in (first, second):
+            self.make_invoice(customer, 800.0, date(2025, 3, 1), date(2025, 4, 1))
+        # What the commit of the setup would run.
+        self.env.cr.precommit.run()
+        Execution = type(self.env["customer.risk.followup.execution"])
+        action_escalate = Execution._action_escalate
+
+        def fail_for_second(execution):
+            if execution.partner_id == second:
+                raise RuntimeError("The mail server is down")
+            return action_escalate(execution)
+
+        with (
+            patch.object(Execution, "_action_escalate", fail_for_second),
+            mute_logger(ENGINE_LOGGER),
+            freeze_time(date(2025, 6, 5)),
+        ):
+            action = (first | second).with_user(self.user_accountant).action_followup_process()
+        self.assertIn("The mail server is down", action["params"]["message"])
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertTrue(self.state(first).risk_hold)
+        self.assertFalse(self.state(second).risk_hold)
+        self.assertFalse(self.executions(second))
+        # What the commit runs: the first customer's hold is tracked in its chatter, even
+        # though the second one's work was rolled back after it.
+        self.env.cr.precommit.run()
+        tracked = first.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "risk_hold"
+        )
+        self.assertTrue(tracked)
+
     def test_paid_items_are_never_reminded(self):
         first = self.make_invoice(self.customer_low, 300.0, date(2025, 4, 1), date(2025, 5, 1))
         second = self.make_invoice(self.customer_low, 700.0, date(2025, 4, 20), date(2025, 5, 20))
