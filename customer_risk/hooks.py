@@ -1,21 +1,45 @@
-def uninstall_hook(env):
+def forget_posted_demo_invoices(env, module):
     """Posted invoices are accounting records and are never deleted, demo ones included:
-    forget the demo invoices and the partners and products they use, so uninstalling leaves
-    them in place as ordinary data instead of failing to delete them."""
+    forget ``module``'s demo invoices, and those of its partners and products that any
+    journal entry uses (another addon's demo may invoice them too), so uninstalling leaves
+    them in place as ordinary data instead of failing to delete them.
+
+    The other addons of the suite call it from their own uninstall hooks."""
+    data = env["ir.model.data"].search([("module", "=", module)])
+    by_model = {
+        model: data.filtered(lambda d, m=model: d.model == m)
+        for model in ("account.move", "res.partner", "product.product", "product.template")
+    }
+    partner_ids = by_model["res.partner"].mapped("res_id")
+    moves = (
+        env["account.move"]
+        .sudo()
+        .search(
+            ["|", ("partner_id", "in", partner_ids), ("commercial_partner_id", "in", partner_ids)]
+        )
+    )
+    lines = env["account.move.line"].sudo()
+    used_partners = (
+        moves.partner_id
+        | moves.commercial_partner_id
+        | lines.search([("partner_id", "in", partner_ids)]).partner_id
+    )
+    used_products = lines.search(
+        [("product_id", "in", by_model["product.product"].mapped("res_id"))]
+    ).product_id
+    used = {
+        "res.partner": used_partners.ids,
+        "product.product": used_products.ids,
+        "product.template": used_products.product_tmpl_id.ids,
+    }
+    forgotten = by_model["account.move"]
+    for model, ids in used.items():
+        forgotten |= by_model[model].filtered(lambda d, ids=ids: d.res_id in ids)
+    forgotten.unlink()
+
+
+def uninstall_hook(env):
     # Alerts point at rules and customers that are deleted before the alert table is
     # dropped: they go first.
     env["customer.risk.alert"].sudo().search([]).unlink()
-    data = env["ir.model.data"].search(
-        [("module", "=", "customer_risk"), ("model", "=", "account.move")]
-    )
-    moves = env["account.move"].browse(data.mapped("res_id")).exists()
-    kept = {
-        "res.partner": (moves.partner_id | moves.commercial_partner_id).ids,
-        "product.product": moves.line_ids.product_id.ids,
-        "product.template": moves.line_ids.product_id.product_tmpl_id.ids,
-    }
-    for model, ids in kept.items():
-        data |= env["ir.model.data"].search(
-            [("module", "=", "customer_risk"), ("model", "=", model), ("res_id", "in", ids)]
-        )
-    data.unlink()
+    forget_posted_demo_invoices(env, "customer_risk")

@@ -16,6 +16,7 @@ from . import test_screening
 from . import test_tools_aging_kpi
 from . import test_tools_audit_chain
 from . import test_tools_financial
+from . import test_tools_followup
 from . import test_tools_limits
 from . import test_tools_sampling
 from . import test_tools_screening

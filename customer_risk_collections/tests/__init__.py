@@ -2,6 +2,10 @@ from . import test_access
 from . import test_aging
 from . import test_aging_report
 from . import test_bucket_set
+from . import test_followup_access
+from . import test_followup_run
+from . import test_followup_xlsx
 from . import test_kpi
+from . import test_promise
 from . import test_provision
 from . import test_xlsx_writer
