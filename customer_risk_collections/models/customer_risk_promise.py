@@ -270,8 +270,9 @@ class CustomerRiskPromise(models.Model):
             )
 
     def _on_broken(self):
-        """What a broken promise sets off: a note in the customer's chatter and an activity
-        for its collector. Follow-ups resume by themselves: only open promises pause them."""
+        """What a broken promise sets off: a note in the customer's chatter, an activity
+        for its collector and the customer's broken-promise early-warning alert. Follow-ups
+        resume by themselves: only open promises pause them."""
         today = fields.Date.context_today(self)
         for promise in self:
             message = self.env._(
@@ -290,4 +291,11 @@ class CustomerRiskPromise(models.Model):
                 summary=self.env._("Broken promise to pay"),
                 note=message,
                 user_id=(user or self.env.user).id,
+            )
+            self.env["customer.risk.alert"].sudo()._risk_raise(
+                promise.partner_id,
+                "broken_promise",
+                message,
+                company=promise.company_id,
+                values={"promise": promise.display_name, "amount": promise.amount},
             )

@@ -37,6 +37,10 @@ class TestPromise(FollowupCommon):
         self.assertEqual(promise.state, "open")
         self.check_promises(date(2025, 6, 6))
         self.assertEqual(promise.state, "broken")
+        alert = self.env["customer.risk.alert"].search(
+            [("partner_id", "=", self.customer_low.id), ("rule_code", "=", "broken_promise")]
+        )
+        self.assertEqual(len(alert), 1)
         self.assertEqual(promise.amount_paid, 300.0)
         self.assertEqual(promise.date_closed, date(2025, 6, 6))
         self.assertTrue(
