@@ -148,11 +148,12 @@ def test_template(env, tally):
     return name
 
 
-def run_odoo_tests(env, tally, template):
+def run_odoo_tests(env, tally, template, only=None):
     db = f"{lib.DB_PREFIX}_test_run"
     lib.clone_db(env.python, env.pg, template, db)
-    expected = sum(count_odoo_tests(a) for a in lib.ADDONS)
-    tags = ",".join(f"/{a}" for a in lib.ADDONS)
+    tested = only or lib.ADDONS
+    expected = sum(count_odoo_tests(a) for a in tested)
+    tags = ",".join(f"/{a}" for a in tested)
     lib.say(f"running the addons' Odoo tests ({expected} test methods) in {db}")
     rc, log = env.run_odoo(db, ["-u", ",".join(lib.ADDONS), "--test-tags", tags], "odoo-tests")
     summary = lib.test_summary(log)
@@ -263,7 +264,7 @@ def _is_test_report_line(problem):
     )
 
 
-def run_pytest(env, tally, template):
+def run_pytest(env, tally, template, select=None):
     junit = lib.LOG_DIR / "pytest.xml"
     junit.unlink(missing_ok=True)
     lib.say("running the top-level tests (tests/)")
@@ -286,6 +287,7 @@ def run_pytest(env, tally, template):
             f"--junitxml={junit}",
             "-q",
             "-rfE",
+            *(["-k", select] if select else []),
         ],
         cwd=lib.ROOT,
         env=proc_env,
@@ -351,12 +353,18 @@ def cmd_test(args):
     if not args.skip_lint:
         run_linters(tally)
     template = test_template(env, tally)
-    if template:
-        run_odoo_tests(env, tally, template)
+    only = [a for a in (args.addons or "").split(",") if a]
+    unknown = set(only) - set(lib.ADDONS)
+    if unknown:
+        raise lib.SetupError(f"--addons: unknown addon(s) {', '.join(sorted(unknown))}")
+    if args.skip_odoo:
+        pass
+    elif template:
+        run_odoo_tests(env, tally, template, only)
     else:
         tally.add(0, 1, "Odoo tests", "not run: the addons did not install")
     if not args.skip_pytest:
-        run_pytest(env, tally, template)
+        run_pytest(env, tally, template, args.select)
     if tally.failures:
         print("\nFailures:")
         for failure in tally.failures:
@@ -465,6 +473,9 @@ def main():
     test = sub.add_parser("test", help="prepare everything and run every test and linter")
     test.add_argument("--skip-lint", action="store_true", help="developer shortcut")
     test.add_argument("--skip-pytest", action="store_true", help="developer shortcut")
+    test.add_argument("--skip-odoo", action="store_true", help="developer shortcut")
+    test.add_argument("--addons", help="developer shortcut: only these addons' Odoo tests")
+    test.add_argument("-k", dest="select", help="developer shortcut: pytest -k expression")
     sub.add_parser("prepare", help="only build the virtualenv and check PostgreSQL")
     sub.add_parser("i18n", help="export the .pot files and merge them into zh_CN.po")
     args = parser.parse_args()

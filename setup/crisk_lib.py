@@ -31,6 +31,8 @@ ADDONS = ["customer_risk", "customer_risk_collections", "customer_risk_audit"]
 # Odoo modules our addons stand on; the base templates have them installed.
 BASE_MODULES = ["sale_management", "account", "mail"]
 DB_PREFIX = os.environ.get("CRISK_DB_PREFIX", "crisk")
+# Templates of Odoo's own modules only: several checkouts of the project may share them.
+BASE_PREFIX = os.environ.get("CRISK_BASE_PREFIX", DB_PREFIX)
 DEMO_DB = os.environ.get("CRISK_DEMO_DB", "customer_risk_demo")
 HTTP_HOST = os.environ.get("CRISK_HTTP_HOST", "127.0.0.1")
 HTTP_PORT = int(os.environ.get("CRISK_HTTP_PORT", "8069"))
@@ -536,11 +538,11 @@ class Env:
 
     def base_template(self, demo):
         """A database with Odoo's modules we depend on, built once per Odoo tree."""
-        name = f"{DB_PREFIX}_base_{'demo' if demo else 'nodemo'}_{self.odoo_key}"
+        name = f"{BASE_PREFIX}_base_{'demo' if demo else 'nodemo'}_{self.odoo_key}"
         if template_ready(self.python, self.pg, name):
             return name
         for old in list_dbs(
-            self.python, self.pg, f"{DB_PREFIX}_base_{'demo' if demo else 'nodemo'}_%"
+            self.python, self.pg, f"{BASE_PREFIX}_base_{'demo' if demo else 'nodemo'}_%"
         ):
             drop_db(self.python, self.pg, old)
         building = name + "_building"
