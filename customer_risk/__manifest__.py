@@ -54,7 +54,7 @@
         "demo/customer_risk_monitoring_demo.xml",
         "demo/customer_risk_screening_demo.xml",
     ],
-    "external_dependencies": {"python": ["openpyxl"]},
+    "external_dependencies": {"python": ["openpyxl", "xlsxwriter"]},
     "application": True,
     "uninstall_hook": "uninstall_hook",
 }

@@ -19,6 +19,7 @@
         "views/customer_risk_control_template_views.xml",
         "views/customer_risk_control_check_views.xml",
         "views/customer_risk_release_views.xml",
+        "views/customer_risk_controlled_views.xml",
         "views/customer_risk_audit_finding_views.xml",
         "views/customer_risk_audit_views.xml",
         "views/customer_risk_training_views.xml",

@@ -1,4 +1,3 @@
 from . import models
-from . import report
 from . import wizards
 from .hooks import uninstall_hook

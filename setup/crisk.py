@@ -36,6 +36,7 @@ def prepare():
     if not python.exists() or not (lib.VENV / ".crisk-stamp").exists():
         lib.apt_install(list(lib.SYSTEM_PACKAGES), "to build Odoo's Python dependencies")
     python = lib.ensure_venv(lib.VENV, requirements, odoo_root)
+    lib.apt_install(list(lib.REPORT_PACKAGES), "to print PDF reports with Chinese text")
     pg = lib.ensure_postgres(python)
     lib.say(
         f"PostgreSQL: {pg.get('host') or 'local socket'}:{pg.get('port') or 5432} "

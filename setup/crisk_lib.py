@@ -3,6 +3,7 @@
 Standard library only: this runs with the system Python before the virtualenv exists.
 """
 
+import fcntl
 import glob
 import hashlib
 import json
@@ -44,6 +45,8 @@ SYSTEM_PACKAGES = {
     "libsasl2-dev": "python-ldap builds from source on Python 3.11",
     "build-essential": "C extensions of Odoo's pinned packages",
 }
+# What Odoo prints PDF reports with, and the fonts that draw their Chinese text.
+REPORT_PACKAGES = ("wkhtmltopdf", "fonts-noto-cjk")
 
 
 class SetupError(Exception):
@@ -537,10 +540,19 @@ class Env:
     # -------------------------------------------------------- templates
 
     def base_template(self, demo):
-        """A database with Odoo's modules we depend on, built once per Odoo tree."""
+        """A database with Odoo's modules we depend on, built once per Odoo tree. Several
+        checkouts sharing the template (``CRISK_BASE_PREFIX``) wait for one another."""
         name = f"{BASE_PREFIX}_base_{'demo' if demo else 'nodemo'}_{self.odoo_key}"
         if template_ready(self.python, self.pg, name):
             return name
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        with open(DATA_DIR / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if template_ready(self.python, self.pg, name):
+                return name
+            return self._build_base_template(name, demo)
+
+    def _build_base_template(self, name, demo):
         for old in list_dbs(
             self.python, self.pg, f"{BASE_PREFIX}_base_{'demo' if demo else 'nodemo'}_%"
         ):

@@ -1,5 +1,6 @@
 from . import account_move
 from . import account_partial_reconcile
+from . import customer_risk_team_mixin
 from . import customer_risk_agency
 from . import customer_risk_agency_scale
 from . import customer_risk_alert

@@ -25,7 +25,7 @@ class CustomerRiskAlert(models.Model):
 
     _name = "customer.risk.alert"
     _description = "Early-Warning Alert"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.risk.officer.mixin"]
     _order = "severity_rank desc, date_raised desc, id desc"
     _check_company_auto = True
     _rec_name = "rule_id"
@@ -120,11 +120,6 @@ class CustomerRiskAlert(models.Model):
                 )
             self._check_officer()
         return super().write(vals)
-
-    @api.model
-    def _check_officer(self):
-        if not self.env.su and not self.env.user.has_group(OFFICER):
-            raise AccessError(self.env._("Only Credit Officers handle early-warning alerts."))
 
     # ------------------------------------------------------------------ actions
 

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
 from .. import tools
@@ -25,7 +25,13 @@ class CustomerRiskAssessment(models.Model):
 
     _name = "customer.risk.assessment"
     _description = "Credit Assessment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.risk.customer.mixin",
+        "customer.risk.officer.mixin",
+        "customer.risk.kept.mixin",
+    ]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -114,18 +120,6 @@ class CustomerRiskAssessment(models.Model):
     )
     next_review_date = fields.Date(string="Next Review", readonly=True, copy=False)
 
-    @api.constrains("partner_id")
-    def _check_commercial_partner(self):
-        for assessment in self:
-            if assessment.partner_id != assessment.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Assess the company %(company)s, not its contact %(contact)s.",
-                        company=assessment.partner_id.commercial_partner_id.display_name,
-                        contact=assessment.partner_id.display_name,
-                    )
-                )
-
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
         for assessment in self:
@@ -183,14 +177,6 @@ class CustomerRiskAssessment(models.Model):
     def _unlink_except_confirmed(self):
         if any(a.state == "confirmed" for a in self):
             raise UserError(self.env._("A confirmed credit assessment cannot be deleted."))
-
-    @api.model
-    def _check_officer(self):
-        """Assessments are the credit team's decisions: checked here, not only in views."""
-        if not self.env.su and not self.env.user.has_group("customer_risk.group_risk_officer"):
-            raise AccessError(
-                self.env._("Only Credit Officers may compute, confirm or cancel assessments.")
-            )
 
     def _check_draft(self):
         if any(a.state != "draft" for a in self):

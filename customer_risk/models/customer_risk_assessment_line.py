@@ -10,6 +10,7 @@ class CustomerRiskAssessmentLine(models.Model):
 
     _name = "customer.risk.assessment.line"
     _description = "Credit Assessment Factor"
+    _inherit = ["customer.risk.kept.mixin"]
     _order = "assessment_id, sequence, id"
 
     assessment_id = fields.Many2one(

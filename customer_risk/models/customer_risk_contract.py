@@ -1,10 +1,9 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
-OFFICER = "customer_risk.group_risk_officer"
 # The credit terms a contract fixes: frozen once it is active.
 TERMS = frozenset(
     {
@@ -29,7 +28,13 @@ class CustomerRiskContract(models.Model):
 
     _name = "customer.risk.contract"
     _description = "Customer Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.risk.customer.mixin",
+        "customer.risk.officer.mixin",
+        "customer.risk.kept.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -125,19 +130,6 @@ class CustomerRiskContract(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id")
-    def _check_commercial_partner(self):
-        for contract in self:
-            if contract.partner_id != contract.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Sign the contract with the company %(company)s, not its contact "
-                        "%(contact)s.",
-                        company=contract.partner_id.commercial_partner_id.display_name,
-                        contact=contract.partner_id.display_name,
-                    )
-                )
-
     @api.depends("name", "partner_id")
     def _compute_display_name(self):
         for contract in self:
@@ -179,12 +171,6 @@ class CustomerRiskContract(models.Model):
             contract.open_obligation_count = counts.get(contract, 0)
 
     # ------------------------------------------------------------------ integrity
-
-    @api.model
-    def _check_officer(self):
-        """Contracts are the credit team's: checked here, not only in views."""
-        if not self.env.su and not self.env.user.has_group(OFFICER):
-            raise AccessError(self.env._("Only Credit Officers manage customer contracts."))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -8,6 +8,7 @@ class CustomerRiskContractClauseLine(models.Model):
 
     _name = "customer.risk.contract.clause.line"
     _description = "Contract Clause Line"
+    _inherit = ["customer.risk.kept.mixin"]
     _order = "contract_id, sequence, id"
     _check_company_auto = True
 

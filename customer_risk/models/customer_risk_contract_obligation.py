@@ -14,6 +14,7 @@ class CustomerRiskContractObligation(models.Model):
 
     _name = "customer.risk.contract.obligation"
     _description = "Contract Obligation"
+    _inherit = ["customer.risk.kept.mixin"]
     _order = "due_date, id"
     _check_company_auto = True
 

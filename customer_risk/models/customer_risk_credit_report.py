@@ -1,7 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 
@@ -12,7 +11,8 @@ class CustomerRiskCreditReport(models.Model):
 
     _name = "customer.risk.credit.report"
     _description = "Credit Report"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.risk.customer.mixin", "customer.risk.officer.mixin"]
+    _risk_officer_writes = True
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -112,33 +112,6 @@ class CustomerRiskCreditReport(models.Model):
                 if report.date and months
                 else report.valid_until
             )
-
-    @api.constrains("partner_id")
-    def _check_commercial_partner(self):
-        for report in self:
-            if report.partner_id != report.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "A credit report is about the company %(company)s, not its contact "
-                        "%(contact)s.",
-                        company=report.partner_id.commercial_partner_id.display_name,
-                        contact=report.partner_id.display_name,
-                    )
-                )
-
-    @api.model
-    def _check_officer(self):
-        if not self.env.su and not self.env.user.has_group("customer_risk.group_risk_officer"):
-            raise AccessError(self.env._("Only Credit Officers may enter credit reports."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_officer()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_officer()
-        return super().write(vals)
 
     @api.model
     def _latest(self, partners, company, date):

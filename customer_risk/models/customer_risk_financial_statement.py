@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .. import tools
@@ -11,7 +11,8 @@ class CustomerRiskFinancialStatement(models.Model):
 
     _name = "customer.risk.financial.statement"
     _description = "Customer Financial Statement"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.risk.customer.mixin", "customer.risk.officer.mixin"]
+    _risk_officer_writes = True
     _order = "date_end desc, id desc"
     _check_company_auto = True
 
@@ -132,35 +133,6 @@ class CustomerRiskFinancialStatement(models.Model):
         for statement in self:
             if statement.date_start > statement.date_end:
                 raise ValidationError(self.env._("The period must start before it ends."))
-
-    @api.constrains("partner_id")
-    def _check_commercial_partner(self):
-        for statement in self:
-            if statement.partner_id != statement.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Financial statements are those of the company %(company)s, not of "
-                        "its contact %(contact)s.",
-                        company=statement.partner_id.commercial_partner_id.display_name,
-                        contact=statement.partner_id.display_name,
-                    )
-                )
-
-    @api.model
-    def _check_officer(self):
-        if not self.env.su and not self.env.user.has_group("customer_risk.group_risk_officer"):
-            raise AccessError(
-                self.env._("Only Credit Officers may enter customers' financial statements.")
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_officer()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_officer()
-        return super().write(vals)
 
     @api.model
     def _latest(self, partners, company, date):

@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -32,7 +32,13 @@ class CustomerRiskScreening(models.Model):
 
     _name = "customer.risk.screening"
     _description = "Customer Screening"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.risk.customer.mixin",
+        "customer.risk.officer.mixin",
+        "customer.risk.kept.mixin",
+    ]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -116,25 +122,7 @@ class CustomerRiskScreening(models.Model):
                 for check in screening.check_ids
             )
 
-    @api.constrains("partner_id")
-    def _check_commercial_partner(self):
-        for screening in self:
-            if screening.partner_id != screening.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Screen the company %(company)s, not its contact %(contact)s.",
-                        company=screening.partner_id.commercial_partner_id.display_name,
-                        contact=screening.partner_id.display_name,
-                    )
-                )
-
     # ------------------------------------------------------------------ integrity
-
-    @api.model
-    def _check_officer(self):
-        """Screening is the credit team's work: checked here, not only in views."""
-        if not self.env.su and not self.env.user.has_group("customer_risk.group_risk_officer"):
-            raise AccessError(self.env._("Only Credit Officers may screen customers."))
 
     def _check_open(self):
         if any(s.state not in ("draft", "in_review") for s in self):

@@ -23,6 +23,7 @@ class CustomerRiskScreeningCheck(models.Model):
 
     _name = "customer.risk.screening.check"
     _description = "Screening Check"
+    _inherit = ["customer.risk.kept.mixin"]
     _order = "screening_id, sequence, id"
 
     screening_id = fields.Many2one(

@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .. import tools
@@ -14,7 +13,8 @@ class CustomerRiskWatchlist(models.Model):
 
     _name = "customer.risk.watchlist"
     _description = "Watchlist"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.risk.officer.mixin"]
+    _risk_officer_writes = True
     _order = "date desc, id desc"
 
     name = fields.Char(string="List Name", required=True, tracking=True)
@@ -41,20 +41,6 @@ class CustomerRiskWatchlist(models.Model):
         )
         for watchlist in self:
             watchlist.entry_count = counts.get(watchlist, 0)
-
-    @api.model
-    def _check_officer(self):
-        if not self.env.su and not self.env.user.has_group("customer_risk.group_risk_officer"):
-            raise AccessError(self.env._("Only Credit Officers may manage watchlists."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_officer()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_officer()
-        return super().write(vals)
 
     def action_view_entries(self):
         self.ensure_one()

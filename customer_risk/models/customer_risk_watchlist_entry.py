@@ -12,6 +12,8 @@ class CustomerRiskWatchlistEntry(models.Model):
 
     _name = "customer.risk.watchlist.entry"
     _description = "Watchlist Entry"
+    _inherit = ["customer.risk.officer.mixin"]
+    _risk_officer_writes = True
     _order = "watchlist_id, name, id"
 
     watchlist_id = fields.Many2one(
@@ -69,16 +71,3 @@ class CustomerRiskWatchlistEntry(models.Model):
             [key for key in names if key],
             [key for key in (self.identifier_keys or "").split(KEY_SEPARATOR) if key],
         )
-
-    @api.model
-    def _check_officer(self):
-        self.env["customer.risk.watchlist"]._check_officer()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_officer()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_officer()
-        return super().write(vals)

@@ -671,7 +671,32 @@ class ResPartner(models.Model):
                 and partner.risk_monitor_screening != "expired"
             ):
                 reasons[partner.id].append(self.env._("The customer's screening has expired."))
+        for partner_id, agency in self._risk_fetch_new_reports(company):
+            reasons[partner_id].append(
+                self.env._("A new credit report from %(agency)s arrived.", agency=agency)
+            )
         return reasons
+
+    def _risk_fetch_new_reports(self, company):
+        """(partner id, agency name) of the credit reports of ``company`` recorded for the
+        commercial partners ``self`` since their previous monitoring run (never-monitored
+        customers are assessed on their own schedule, not as an event)."""
+        since = {p.id: p.risk_monitor_date for p in self if p.risk_monitor_date}
+        if not since:
+            return []
+        reports = self.env["customer.risk.credit.report"].sudo()
+        found = reports.search(
+            [
+                ("partner_id", "in", list(since)),
+                ("company_id", "=", company.id),
+                ("create_date", ">", min(since.values())),
+            ]
+        )
+        latest = {}
+        for report in found.sorted("id"):
+            if report.create_date > since[report.partner_id.id]:
+                latest[report.partner_id.id] = report.agency_id.display_name
+        return list(latest.items())
 
     def _risk_monitor_members(self):
         """Ids of every contact of commercial partners ``self`` (items may be booked on
@@ -904,9 +929,31 @@ class ResPartner(models.Model):
         return self._risk_related_action("customer_risk.customer_risk_financial_statement_action")
 
     def _risk_screening_valid_until(self, company):
-        """Date the current screening of each partner in ``company`` stops being valid; the
-        early warnings fall back on the screening state when it is None."""
-        return dict.fromkeys(self.ids)
+        """{partner id: date} the current screening of each commercial partner ``self`` in
+        ``company`` stops being valid: the end of its latest decided round (None when it has
+        none; the early warnings then go by the screening state). One query."""
+        result = dict.fromkeys(self.ids)
+        if not self.ids:
+            return result
+        self.env["customer.risk.screening"].flush_model(
+            ["partner_id", "company_id", "state", "valid_until", "decision_date"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, valid_until
+                  FROM customer_risk_screening
+                 WHERE partner_id IN %(partners)s
+                   AND company_id = %(company)s
+                   AND state = 'decided'
+                 ORDER BY partner_id, decision_date DESC NULLS LAST, id DESC
+                """,
+                partners=tuple(self.ids),
+                company=company.id,
+            )
+        )
+        result.update(self.env.cr.fetchall())
+        return result
 
     # ------------------------------------------------------------------ snapshot
 

@@ -175,18 +175,32 @@ class TestAlert(MonitoringCommon):
         self.assertFalse(resolved.activity_ids)
         self.assertIn("condition is gone", " ".join(resolved[0].message_ids.mapped("body")))
 
-    def test_screening_validity_hook(self):
+    def test_screening_expiring_from_the_latest_decided_round(self):
         today = date(2025, 6, 30)
         partner = self.customer.sudo().with_company(self.company)
-        self.Alert._risk_evaluate(partner, self.company, today)
-        self.assertFalse(self.open_codes())
-        # What the screening code will return: the current screening's end of validity.
-        with patch.object(
-            self.registry["res.partner"],
-            "_risk_screening_valid_until",
-            lambda partners, company: {partner.id: date(2025, 7, 15)},
+        Screening = self.env["customer.risk.screening"].sudo()
+        # An older round valid for long, the latest decided one ending in 15 days, and a
+        # round still in progress (not a decision).
+        for day, result, valid_until, decided in (
+            (date(2024, 7, 1), "approved", date(2026, 7, 1), "2024-07-02 10:00:00"),
+            (date(2025, 1, 15), "conditional", date(2025, 7, 15), "2025-01-16 10:00:00"),
         ):
-            self.Alert._risk_evaluate(partner, self.company, today)
+            Screening.create({"partner_id": self.customer.id, "date": day}).write(
+                {
+                    "state": "decided",
+                    "result": result,
+                    "valid_until": valid_until,
+                    "decision_date": decided,
+                }
+            )
+        Screening.create({"partner_id": self.customer.id, "date": date(2025, 6, 1)})
+        self.assertEqual(
+            partner._risk_screening_valid_until(self.company),
+            {self.customer.id: date(2025, 7, 15)},
+        )
+        other = self.env["res.partner"].create({"name": "Never Screened", "is_company": True})
+        self.assertEqual(other._risk_screening_valid_until(self.company), {other.id: None})
+        self.Alert._risk_evaluate(partner, self.company, today)
         alert = self.alerts(rule_code="screening")
         self.assertIn("expires on 07/15/2025, in 15 days", alert.message)
 

@@ -225,6 +225,12 @@ class TestAssessment(CustomerRiskCommon):
             self._line(assessment, "manual").with_user(self.user_officer).points = 50.0
         with self.assertRaises(UserError):
             assessment.sudo().unlink()
+        # Odoo's uninstallation flag, sent by a client, switches no deletion rule off.
+        with self.assertRaises(UserError):
+            assessment.sudo().with_context(_force_unlink=True).unlink()
+        with self.assertRaises(UserError):
+            assessment.line_ids.sudo().with_context(_force_unlink=True).unlink()
+        self.assertTrue(assessment.exists() and assessment.line_ids.exists())
 
     def test_officer_without_email_can_confirm(self):
         self.user_officer.sudo().partner_id.email = False

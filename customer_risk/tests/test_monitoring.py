@@ -83,6 +83,31 @@ class TestMonitoring(MonitoringCommon):
         self.assertFalse(self.contact._risk_trigger_event_assessment("Report on a contact"))
         self.assertIn("Report on a contact", first.message_ids[0].body)
 
+    def test_new_credit_report_is_an_event(self):
+        agency = self.env["customer.risk.agency"].sudo().create({"name": "Dagong Credit"})
+        self.run_monitor("2025-06-29")
+        report = (
+            self.env["customer.risk.credit.report"]
+            .with_user(self.user_officer)
+            .create({"partner_id": self.customer.id, "agency_id": agency.id, "rating": "BB"})
+        )
+        # Recorded during the day after yesterday's run (the test's clock is frozen).
+        report.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE customer_risk_credit_report SET create_date = %s WHERE id = %s",
+            ("2025-06-29 15:00:00", report.id),
+        )
+        report.invalidate_recordset(["create_date"])
+        self.run_monitor()
+        assessment = self.event_assessments()
+        self.assertEqual(len(assessment), 1)
+        self.assertIn("new credit report from Dagong Credit", assessment.message_ids[0].body)
+        # The next day's run has nothing new: no second assessment, no repeated reason.
+        self.run_monitor("2025-07-01")
+        self.assertEqual(len(self.event_assessments()), 1)
+        bodies = " ".join(assessment.message_ids.mapped("body"))
+        self.assertEqual(bodies.count("new credit report"), 1)
+
     def test_auto_apply_setting(self):
         self.company.sudo().risk_auto_apply_assessments = True
         assessment = self.customer._risk_trigger_event_assessment("New credit report")

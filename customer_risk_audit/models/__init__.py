@@ -26,3 +26,7 @@ from . import res_config_settings
 from . import res_partner
 from . import res_users
 from . import sale_order
+from . import customer_risk_contract
+from . import customer_risk_followup_execution
+from . import customer_risk_promise
+from . import customer_risk_screening

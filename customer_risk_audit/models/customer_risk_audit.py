@@ -1,4 +1,3 @@
-import base64
 import secrets
 from collections import defaultdict
 from datetime import datetime, time, timedelta
@@ -7,8 +6,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.customer_risk import tools
+from odoo.addons.customer_risk.tools.xlsx import download_action
 
-from ..report.audit_workbook import XLSX_MIMETYPE, audit_workbook
+from ..report.audit_workbook import audit_workbook
 
 AUDITOR = "customer_risk_audit.group_risk_auditor"
 # What was sampled: fixed once the sample is drawn, so anyone can draw it again.
@@ -23,7 +23,7 @@ class CustomerRiskAudit(models.Model):
 
     _name = "customer.risk.audit"
     _description = "Internal Audit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.risk.kept.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
@@ -311,21 +311,9 @@ class CustomerRiskAudit(models.Model):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": f"audit-{self.id}-{self.date_from}-{self.date_to}.xlsx",
-                    "datas": base64.b64encode(audit_workbook(self)),
-                    "mimetype": XLSX_MIMETYPE,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-            )
+        # Auditors read the audit but own no attachment rights on it: stored as superuser.
+        return download_action(
+            self.sudo(),
+            f"audit-{self.id}-{self.date_from}-{self.date_to}.xlsx",
+            audit_workbook(self),
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }

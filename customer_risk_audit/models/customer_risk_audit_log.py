@@ -36,7 +36,9 @@ EVENTS = [
     ("contract_activated", "Contract activated"),
     ("contract_terminated", "Contract terminated"),
     ("checklist_completed", "Checklist completed"),
-    ("audit_finding", "Audit finding"),
+    ("finding_recorded", "Audit finding recorded"),
+    ("finding_closed", "Audit finding closed"),
+    ("audit_completed", "Internal audit completed"),
 ]
 
 # Columns of an entry, read back from the database to verify the chain.

@@ -3,8 +3,6 @@ from odoo.exceptions import AccessError, UserError
 
 from .customer_risk_control_template import CONTROL_POINTS
 
-OFFICER = "customer_risk.group_risk_officer"
-
 
 class CustomerRiskControlCheck(models.Model):
     """The checklist of one controlled record at one control point: its items must be done
@@ -13,7 +11,7 @@ class CustomerRiskControlCheck(models.Model):
 
     _name = "customer.risk.control.check"
     _description = "Control Checklist"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.risk.officer.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -107,13 +105,6 @@ class CustomerRiskControlCheck(models.Model):
                 self.env._("A checklist changes only through the buttons of its items.")
             )
         return super().write(vals)
-
-    @api.model
-    def _check_officer(self):
-        if not self.env.su and not self.env.user.has_group(OFFICER):
-            raise AccessError(
-                self.env._("Only credit officers and managers perform control checklists.")
-            )
 
     # ------------------------------------------------------------------ API
 

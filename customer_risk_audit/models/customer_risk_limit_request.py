@@ -1,14 +1,13 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, format_date, formatLang
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from .res_partner import profile_change
 
-OFFICER = "customer_risk.group_risk_officer"
 MANAGER = "customer_risk.group_risk_manager"
 TODO = "mail.mail_activity_data_todo"
 # Fields the proposer fills; everything else changes through the buttons.
@@ -43,8 +42,14 @@ class CustomerRiskLimitRequest(models.Model):
 
     _name = "customer.risk.limit.request"
     _description = "Credit Limit Change Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.risk.control.mixin",
+        "customer.risk.customer.mixin",
+    ]
     _order = "id desc"
+    _risk_control_point = "limit_change_approval"
     _check_company_auto = True
     # Officers discuss their requests in the chatter once submitted.
     _mail_post_access = "read"
@@ -137,19 +142,6 @@ class CustomerRiskLimitRequest(models.Model):
                 name=request.name or "",
                 customer=request.partner_id.display_name or "",
             )
-
-    @api.constrains("partner_id")
-    def _check_commercial_partner(self):
-        for request in self:
-            if request.partner_id != request.partner_id.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Request the change for the company %(company)s, not for its contact "
-                        "%(contact)s.",
-                        company=request.partner_id.commercial_partner_id.display_name,
-                        contact=request.partner_id.display_name,
-                    )
-                )
 
     # ------------------------------------------------------------------ guards
 
@@ -438,8 +430,11 @@ class CustomerRiskLimitRequest(models.Model):
                 )
 
     def _risk_check_approval(self):
-        """Hook: conditions an approver must meet beyond four eyes (controls, training)."""
+        """Beyond four eyes: the approver's qualification (when the company requires it)
+        and the request's control checklist."""
         self.ensure_one()
+        self.env.user._risk_check_qualified(self.company_id, self._risk_control_point)
+        self._risk_control_gate()
 
     def action_approve(self):
         self._check_decider()

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-OFFICER = "customer_risk.group_risk_officer"
 TODO = "mail.mail_activity_data_todo"
 # What a policy says: fixed once it is published, so an acknowledgement means one text.
 CONTENT_FIELDS = {"name", "version", "effective_date", "document", "document_name", "summary"}
@@ -13,7 +12,12 @@ class CustomerRiskPolicy(models.Model):
 
     _name = "customer.risk.policy"
     _description = "Credit Policy"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.risk.officer.mixin",
+        "customer.risk.kept.mixin",
+    ]
     _order = "effective_date desc, id desc"
     _check_company_auto = True
     # Users acknowledge and discuss the policy without write access.
@@ -117,11 +121,6 @@ class CustomerRiskPolicy(models.Model):
         )
 
     # ------------------------------------------------------------------ guards
-
-    @api.model
-    def _check_officer(self):
-        if not self.env.su and not self.env.user.has_group(OFFICER):
-            raise AccessError(self.env._("Only credit officers and managers manage policies."))
 
     def write(self, vals):
         if not self.env.su:

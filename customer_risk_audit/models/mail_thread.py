@@ -12,5 +12,7 @@ class MailThread(models.AbstractModel):
         ``after`` (dicts of values) and ``reason`` are what the append-only audit log keeps
         of the event. Every control event of this addon goes through here, so routing them
         to the log is a change of this one method."""
+        Log = self.env["customer.risk.audit.log"]
         for record in self:
             record._risk_post(body=body, subtype_xmlid="mail.mt_note")
+            Log._risk_log(record, event, before=before or {}, after=after or {}, reason=reason)

@@ -3,8 +3,10 @@ from odoo.exceptions import UserError
 
 # Training topics a decider must hold a valid certificate on, per control point.
 QUALIFYING_TOPICS = {
+    "screening_approval": ("screening",),
     "release_approval": ("credit_assessment",),
     "limit_change_approval": ("credit_assessment",),
+    "contract_activation": ("contracts",),
 }
 
 

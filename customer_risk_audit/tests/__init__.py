@@ -6,3 +6,6 @@ from . import test_groups
 from . import test_internal_audit
 from . import test_limit_request
 from . import test_training_policy
+from . import test_collections_logged
+from . import test_controls_everywhere
+from . import test_report_pdf

@@ -245,6 +245,22 @@ class TestInternalAudit(AuditCommon):
         self.assertEqual(audit.state, "done")
         with self.assertRaises(UserError):
             audit.write({"conclusion": "Rewritten"})
+        # The audit's own decisions are in the audit log, once each, by the auditor.
+        Log = self.env["customer.risk.audit.log"].sudo()
+        for record, event in (
+            (finding, "finding_recorded"),
+            (finding, "finding_closed"),
+            (audit, "audit_completed"),
+        ):
+            entry = Log.search(
+                [
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("event", "=", event),
+                ]
+            )
+            self.assertEqual(len(entry), 1, event)
+            self.assertEqual(entry.user_id, self.user_auditor)
 
         action = audit.action_export_xlsx()
         attachment_id = int(action["url"].split("/web/content/")[1].split("?")[0])

@@ -12,6 +12,7 @@ class CustomerRiskFollowupLevel(models.Model):
 
     _name = "customer.risk.followup.level"
     _description = "Follow-up Level"
+    _inherit = ["customer.risk.kept.mixin"]
     _order = "company_id, delay, sequence, id"
     _check_company_auto = True
 

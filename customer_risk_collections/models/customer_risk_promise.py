@@ -18,7 +18,7 @@ class CustomerRiskPromise(models.Model):
 
     _name = "customer.risk.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.risk.kept.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 

@@ -101,6 +101,8 @@ class TestPromise(FollowupCommon):
             promise.with_user(self.user_accountant).write({"date": date(2025, 7, 1)})
         with self.assertRaises(UserError):
             promise.with_user(self.user_accountant).unlink()
+        with self.assertRaises(UserError):
+            promise.with_user(self.user_accountant).with_context(_force_unlink=True).unlink()
 
     def test_promise_is_recorded_on_the_commercial_customer(self):
         invoice = self.make_invoice(self.customer_low, 1000.0, date(2025, 4, 1), date(2025, 5, 1))

@@ -4,8 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import format_date
 
 from odoo.addons.customer_risk import tools
-
-from ..report.xlsx_writer import Column, XlsxReport
+from odoo.addons.customer_risk.tools.xlsx import Column, XlsxReport, download_action
 
 GROUP_BY = [
     ("partner", "Customer"),
@@ -226,7 +225,7 @@ class CustomerRiskAgingReport(models.TransientModel):
         wizard; returns the download."""
         self.ensure_one()
         data = self._aging_report_data()
-        book = XlsxReport(self.env, data["currency"])
+        book = XlsxReport(data["currency"])
         title = self._xlsx_title(data)
         book.add_sheet(
             self.env._("Summary"),
@@ -274,7 +273,7 @@ class CustomerRiskAgingReport(models.TransientModel):
             title=title,
             totals_label=self.env._("Total"),
         )
-        return book.attach(self, f"aging-{self.date.isoformat()}.xlsx")
+        return download_action(self, f"aging-{self.date.isoformat()}.xlsx", book.to_bytes())
 
     def action_print_pdf(self):
         self.ensure_one()

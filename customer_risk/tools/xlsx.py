@@ -1,8 +1,8 @@
-"""Excel workbooks of the collection reports, written with ``xlsxwriter``.
+"""Excel workbooks of the suite's reports, written with ``xlsxwriter`` (no Odoo import).
 
-Every report of the addon builds its workbook the same way:
+Every report builds its workbook the same way:
 
-    book = XlsxReport(env, currency)
+    book = XlsxReport(currency)
     book.add_sheet(
         env._("Summary"),
         [Column(env._("Customer")), Column(env._("Total"), "amount", total=True)],
@@ -10,7 +10,7 @@ Every report of the addon builds its workbook the same way:
         title=[env._("Aging as of %(date)s", date=...)],
         totals_label=env._("Total"),
     )
-    return book.attach(wizard, "aging.xlsx")  # download action
+    return download_action(wizard, "aging.xlsx", book.to_bytes())
 
 Amounts are numbers with the currency's format, headers bold on a frozen row, and every
 text cell is written as a string: a value such as ``=HYPERLINK(...)`` or ``+1`` stays text
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import xlsxwriter
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KINDS = ("text", "amount", "integer", "date", "percent")
-DEFAULT_WIDTHS = {"text": 30, "amount": 16, "integer": 10, "date": 12, "percent": 10}
+KINDS = ("text", "amount", "integer", "number", "date", "percent")
+DEFAULT_WIDTHS = {"text": 30, "amount": 16, "integer": 10, "number": 12, "date": 12, "percent": 10}
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ def sheet_title(name):
 class XlsxReport:
     """One workbook in memory; ``add_sheet`` per view, then ``attach`` or ``to_bytes``."""
 
-    def __init__(self, env, currency):
-        self.env = env
+    def __init__(self, currency):
         self._buffer = io.BytesIO()
         # The options only guard ``write()``; this module writes each type explicitly.
         self.book = xlsxwriter.Workbook(
@@ -90,6 +89,7 @@ class XlsxReport:
             "header": self.book.add_format(
                 {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True}
             ),
+            "label": self.book.add_format({"bold": True}),
         }
         for kind in KINDS:
             num_format = {"num_format": num_formats[kind]} if kind in num_formats else {}
@@ -99,10 +99,10 @@ class XlsxReport:
             )
         self._titles = set()
 
-    def add_sheet(self, name, columns, rows, title=(), totals_label=None):
+    def add_sheet(self, name, columns, rows, title=(), totals_label=None, footer=()):
         """A worksheet: ``title`` lines, the header row (frozen, with a filter), one row per
-        item of ``rows`` (sequences in column order), then a totals row when
-        ``totals_label`` is given. Returns the worksheet."""
+        item of ``rows`` (sequences in column order), a totals row when ``totals_label`` is
+        given, then the ``footer`` lines after an empty row. Returns the worksheet."""
         sheet = self.book.add_worksheet(self._unique_title(name))
         for col, column in enumerate(columns):
             sheet.set_column(col, col, column.width or DEFAULT_WIDTHS[column.kind])
@@ -122,7 +122,21 @@ class XlsxReport:
         sheet.freeze_panes(header_row + 1, 0)
         sheet.autofilter(header_row, 0, row, len(columns) - 1)
         if totals_label is not None:
-            self._write_totals(sheet, row + 1, columns, sums, totals_label)
+            row += 1
+            self._write_totals(sheet, row, columns, sums, totals_label)
+        for index, line in enumerate(footer, start=row + 2):
+            sheet.write_string(index, 0, line, self.formats["text"])
+        return sheet
+
+    def add_facts(self, name, facts, widths=(28, 60)):
+        """A worksheet of (label, value) rows, such as the heading facts of a report: labels
+        bold, each value written by its Python type (text stays text). Returns it."""
+        sheet = self.book.add_worksheet(self._unique_title(name))
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        for row, (label, value) in enumerate(facts):
+            sheet.write_string(row, 0, label, self.formats["label"])
+            self._write(sheet, row, 1, kind_of(value), value)
         return sheet
 
     def _unique_title(self, name):
@@ -150,6 +164,8 @@ class XlsxReport:
             if not isinstance(value, datetime.datetime):
                 value = datetime.datetime.combine(value, datetime.time())
             sheet.write_datetime(row, col, value, cell_format)
+        elif kind == "number":
+            sheet.write_number(row, col, value, cell_format)
         elif kind == "percent":
             sheet.write_number(row, col, value / 100.0, cell_format)
         else:
@@ -159,20 +175,30 @@ class XlsxReport:
         self.book.close()
         return self._buffer.getvalue()
 
-    def attach(self, record, filename):
-        """Store the workbook as an attachment of ``record`` and return the action that
-        downloads it."""
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": filename,
-                "datas": base64.b64encode(self.to_bytes()),
-                "mimetype": XLSX_MIMETYPE,
-                "res_model": record._name,
-                "res_id": record.id,
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
+
+def kind_of(value):
+    """The column kind that writes ``value`` as what it is."""
+    if isinstance(value, datetime.date):
+        return "date"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "number"
+    return "text"
+
+
+def download_action(record, filename, content):
+    """Store the workbook ``content`` as an attachment of ``record`` (a report wizard or
+    document the user may read) and return the action that downloads it."""
+    attachment = record.env["ir.attachment"].create(
+        {
+            "name": filename,
+            "datas": base64.b64encode(content),
+            "mimetype": XLSX_MIMETYPE,
+            "res_model": record._name,
+            "res_id": record.id,
         }
+    )
+    return {
+        "type": "ir.actions.act_url",
+        "url": f"/web/content/{attachment.id}?download=true",
+        "target": "self",
+    }

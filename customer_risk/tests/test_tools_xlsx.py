@@ -5,7 +5,7 @@ import openpyxl
 
 from odoo.tests import BaseCase
 
-from odoo.addons.customer_risk_collections.report.xlsx_writer import (
+from odoo.addons.customer_risk.tools.xlsx import (
     Column,
     XlsxReport,
     currency_number_format,
@@ -21,7 +21,7 @@ class FakeCurrency:
 
 
 class TestXlsxWriter(BaseCase):
-    """The workbook helper every collection report uses, without a database."""
+    """The workbook helper every report of the suite uses, without a database."""
 
     def test_currency_formats(self):
         for currency, expected in (
@@ -44,7 +44,7 @@ class TestXlsxWriter(BaseCase):
                 self.assertEqual(sheet_title(name), expected)
 
     def test_values_keep_their_type(self):
-        book = XlsxReport(None, FakeCurrency("$", "before", 2))
+        book = XlsxReport(FakeCurrency("$", "before", 2))
         values = ["=1+1", "+1", "-1", "@A1", '=HYPERLINK("http://x")', "账龄分析", None]
         book.add_sheet(
             "账龄",

@@ -1,0 +1,25 @@
+from odoo import models
+
+
+class CustomerRiskFollowupExecution(models.Model):
+    _inherit = "customer.risk.followup.execution"
+
+    def _action_escalate(self):
+        """An escalation is a decision of the follow-up policy: logged with the customer's
+        level, items and amount, and who it went to."""
+        note = super()._action_escalate()
+        self.env["customer.risk.audit.log"]._risk_log(
+            self,
+            "followup_escalated",
+            before={},
+            after={
+                "level": [self.level_id.id, self.level_id.name],
+                "escalated_to": [self.escalated_to_id.id, self.escalated_to_id.name],
+                "amount": self.amount,
+                "days_overdue": self.days_overdue,
+                "items": self.line_ids.move_id.mapped("name"),
+            },
+            reason=note,
+            company=self.company_id,
+        )
+        return note
