@@ -57,4 +57,7 @@
     "external_dependencies": {"python": ["openpyxl", "xlsxwriter"]},
     "application": True,
     "uninstall_hook": "uninstall_hook",
+    "assets": {
+        "web.assets_tests": ["customer_risk/static/tests/tours/*.js"],
+    },
 }

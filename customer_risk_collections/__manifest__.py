@@ -42,4 +42,7 @@
         "demo/customer_risk_followup_demo.xml",
     ],
     "uninstall_hook": "uninstall_hook",
+    "assets": {
+        "web.assets_tests": ["customer_risk_collections/static/tests/tours/*.js"],
+    },
 }

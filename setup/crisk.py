@@ -38,6 +38,9 @@ def prepare():
     python = lib.ensure_venv(lib.VENV, requirements, odoo_root)
     lib.apt_install(list(lib.REPORT_PACKAGES), "to print PDF reports with Chinese text")
     pg = lib.ensure_postgres(python)
+    chrome = lib.ensure_chromium()
+    if chrome:
+        lib.say(f"browser for the tours: {chrome}")
     lib.say(
         f"PostgreSQL: {pg.get('host') or 'local socket'}:{pg.get('port') or 5432} "
         f"as {pg.get('user') or 'the current user'}"
@@ -351,6 +354,14 @@ def run_linters(tally):
 def cmd_test(args):
     tally = Tally()
     env = prepare()
+    if not args.skip_odoo and not lib.find_chrome():
+        # Odoo would skip the browser tours (and the run would fail on the skips): say why.
+        tally.add(
+            0,
+            1,
+            "browser for the tours",
+            "no Chrome or Chromium on PATH: sudo apt-get install -y chromium",
+        )
     if not args.skip_lint:
         run_linters(tally)
     template = test_template(env, tally)

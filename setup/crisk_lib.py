@@ -161,11 +161,50 @@ def apt_install(packages, reason):
         )
     say(f"installing Debian packages {' '.join(missing)} ({reason})")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    # Wait for another apt/dpkg run (e.g. a second checkout preparing) instead of failing.
+    lock = ["-o", "DPkg::Lock::Timeout=600"]
+    cmd = ["apt-get", *lock, "install", "-y", "--no-install-recommends", *missing]
     if subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, check=False, stdout=subprocess.DEVNULL)
+        update = ["apt-get", *lock, "update"]
+        subprocess.run(update, env=env, check=False, stdout=subprocess.DEVNULL)
         if subprocess.run(cmd, env=env, check=False).returncode != 0:
             raise SetupError(f"apt-get could not install {' '.join(missing)}.")
+
+
+# Names Odoo 18 looks up on PATH for its browser tests (odoo/tests/common.py,
+# _find_executable); Debian's chromium package installs /usr/bin/chromium.
+CHROME_NAMES = ["google-chrome", "chromium", "chromium-browser", "google-chrome-stable"]
+
+
+def find_chrome():
+    """The Chrome or Chromium Odoo's browser tests will start, or None."""
+    for name in CHROME_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def ensure_chromium():
+    """The browser tours need Chrome or Chromium: Odoo skips them without one, and
+    setup/test fails on a skipped test. Install Debian's chromium when we run as root."""
+    path = find_chrome()
+    if path:
+        return path
+    if shutil.which("dpkg-query") and shutil.which("apt-get") and os.geteuid() == 0:
+        try:
+            apt_install(["chromium"], "the headless browser of the tours in setup/test")
+        except SetupError as exc:
+            # setup/run serves Odoo without a browser; setup/test reports the tours failed.
+            say(f"WARNING: {exc}")
+        path = find_chrome()
+        if path:
+            return path
+    say(
+        "no Chrome or Chromium found (the browser tours of setup/test need one); install it "
+        "with: sudo apt-get install -y chromium"
+    )
+    return None
 
 
 # ---------------------------------------------------------------- virtualenvs

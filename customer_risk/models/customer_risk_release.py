@@ -169,7 +169,7 @@ class CustomerRiskRelease(models.Model):
                         "decision note while it is pending."
                     )
                 )
-        # Requesters have no write access on releases: the check above is the permission.
+        # The check above is the permission (the ACL only lets the form edit the notes).
         return super(CustomerRiskRelease, self.sudo()).write(vals)
 
     def _quiet_off(self):
