@@ -15,43 +15,53 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self):
         self.reply("220 sink ESMTP")
-        mail_from, rcpts = None, []
+        self.mail_from, self.rcpts = None, []
         while True:
             line = self.rfile.readline()
             if not line:
                 return
             command = line.decode("utf-8", "replace").strip()
             verb = command[:4].upper()
-            if verb == "EHLO":
-                self.wfile.write(b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
-                self.wfile.flush()
-            elif verb == "HELO":
-                self.reply("250 sink")
-            elif verb == "MAIL":
-                mail_from, rcpts = command[10:].split(" ")[0].strip("<>"), []
-                self.reply("250 OK")
-            elif verb == "RCPT":
-                rcpts.append(command[8:].split(" ")[0].strip("<>"))
-                self.reply("250 OK")
-            elif verb == "DATA":
-                self.reply("354 end with <CRLF>.<CRLF>")
-                chunks = []
-                while True:
-                    data = self.rfile.readline()
-                    if not data or data in (b".\r\n", b".\n"):
-                        break
-                    chunks.append(data[1:] if data.startswith(b"..") else data)
-                self.server.sink.store(mail_from, rcpts, b"".join(chunks))
-                self.reply("250 queued")
-            elif verb == "QUIT":
+            if verb == "QUIT":
                 self.reply("221 bye")
                 return
-            elif verb in ("RSET", "NOOP"):
-                if verb == "RSET":
-                    mail_from, rcpts = None, []
-                self.reply("250 OK")
-            else:
-                self.reply("502 not implemented")
+            getattr(self, f"smtp_{verb.lower()}", self.smtp_unknown)(command)
+
+    def smtp_unknown(self, command):
+        self.reply("502 not implemented")
+
+    def smtp_ehlo(self, command):
+        self.wfile.write(b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+        self.wfile.flush()
+
+    def smtp_helo(self, command):
+        self.reply("250 sink")
+
+    def smtp_mail(self, command):
+        self.mail_from, self.rcpts = command[10:].split(" ")[0].strip("<>"), []
+        self.reply("250 OK")
+
+    def smtp_rcpt(self, command):
+        self.rcpts.append(command[8:].split(" ")[0].strip("<>"))
+        self.reply("250 OK")
+
+    def smtp_data(self, command):
+        self.reply("354 end with <CRLF>.<CRLF>")
+        chunks = []
+        while True:
+            data = self.rfile.readline()
+            if not data or data in (b".\r\n", b".\n"):
+                break
+            chunks.append(data[1:] if data.startswith(b"..") else data)
+        self.server.sink.store(self.mail_from, self.rcpts, b"".join(chunks))
+        self.reply("250 queued")
+
+    def smtp_rset(self, command):
+        self.mail_from, self.rcpts = None, []
+        self.reply("250 OK")
+
+    def smtp_noop(self, command):
+        self.reply("250 OK")
 
 
 class _Server(socketserver.ThreadingTCPServer):

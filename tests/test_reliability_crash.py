@@ -109,7 +109,7 @@ def _tally(crisk_env, db, sink):
     """(sent twice, missed, log rows twice, customers without a log row) after a run."""
     customers = _customers(crisk_env, db)
     received = collections.Counter()
-    for _from, rcpts, message in sink.messages:
+    for _from, rcpts, _message in sink.messages:
         for rcpt in rcpts:
             received[rcpt] += 1
     sent_twice = sum(count - 1 for email, count in received.items() if count > 1)
@@ -267,9 +267,7 @@ def test_payment_between_two_chunks(crisk_env, run_db):
         settled_reminded = 0
         for pid, invoice, fully_paid in paid:
             texts = bodies[emails[pid]]
-            if fully_paid and texts:
-                settled_reminded += 1
-            elif any(invoice in text for text in texts):
+            if (fully_paid and texts) or any(invoice in text for text in texts):
                 settled_reminded += 1
         # The log agrees with the mail: no paid item among the reminded ones.
         logged = sql(
