@@ -136,8 +136,8 @@ def test_ten_connections_never_overshoot_the_limit(world):
     print(f"RESULT ten_connections_server_errors: {errors}")
     assert overshoot == 0.0
     assert errors == 0
-    # The limit was used, not refused wholesale: the released order and the limit's worth.
-    assert exposure >= allowed - 600.0, (exposure, allowed)
+    # The race was real: some orders passed and some were refused.
+    assert 0 < passed < sum(map(len, orders)), outcome
 
 
 def test_batches_in_opposite_customer_order_never_deadlock(world):
