@@ -75,8 +75,10 @@ def _customer(world, company_id, limit):
 
 
 def _order(world, company_id, partner_id, amount, ctx_companies=None):
+    """A quotation of ``amount`` (a number, or [(price, quantity)] lines)."""
     admin = world["admin"]
     product_id = admin("product.product", "search", [("name", "=", "RPC Widget")])[0]
+    lines = amount if isinstance(amount, list) else [(amount, 1)]
     return admin(
         "sale.order",
         "create",
@@ -89,11 +91,12 @@ def _order(world, company_id, partner_id, amount, ctx_companies=None):
                     0,
                     {
                         "product_id": product_id,
-                        "product_uom_qty": 1,
-                        "price_unit": amount,
+                        "product_uom_qty": qty,
+                        "price_unit": price,
                         "tax_id": [(6, 0, [])],
                     },
                 )
+                for price, qty in lines
             ],
         },
         context={"allowed_company_ids": ctx_companies or [company_id]},
@@ -111,25 +114,38 @@ def _confirm(world, order_id, companies):
         return "blocked"
 
 
+# Prices have two decimals in Odoo: one minor unit of KWD is 0.01 x 0.1.
+BOUNDARIES = {
+    "JPY": (100000.0, 0, [(100000, 1)], [(100000, 1), (1, 1)], [(99999, 1)]),
+    "USD": (1000.0, 2, [(1000, 1)], [(1000, 1), (0.01, 1)], [(999.99, 1)]),
+    "KWD": (100.0, 3, [(100, 1)], [(100, 1), (0.01, 0.1)], [(99.99, 1), (0.01, 0.9)]),
+}
+
+
 def test_limit_boundary_in_0_2_3_decimals(world, money):
     wrong = []
-    cases = {"JPY": (100000.0, 1.0), "USD": (1000.0, 0.01), "KWD": (100.0, 0.001)}
-    for code, (limit, unit) in cases.items():
+    for code, (limit, decimals, at, above, below) in BOUNDARIES.items():
         company_id = money["companies"][code]
-        for amount, expected in (
-            (limit, "passed"),
-            (limit + unit, "blocked"),
-            (limit - unit, "passed"),
+        unit = 10**-decimals
+        for lines, amount, expected in (
+            (at, limit, "passed"),
+            (above, limit + unit, "blocked"),
+            (below, limit - unit, "passed"),
         ):
             partner_id = _customer(world, company_id, limit)
-            order_id = _order(world, company_id, partner_id, amount)
+            order_id = _order(world, company_id, partner_id, lines)
             total = world["admin"]("sale.order", "read", [order_id], ["amount_total"])[0]
+            assert round(total["amount_total"], decimals) == round(amount, decimals), (
+                code,
+                total,
+                amount,
+            )
             outcome = _confirm(world, order_id, [company_id])
             if outcome != expected:
                 wrong.append(f"{code} limit {limit} order {total['amount_total']}: {outcome}")
     print(
         f"RESULT limit_boundary_wrong_decisions: {len(wrong)} (JPY, USD, KWD; at, above, "
-        f"below by one minor unit)"
+        f"below the limit by one minor unit)"
     )
     assert not wrong, wrong
 
