@@ -32,7 +32,7 @@ HOSTILE_TEXT = [
     "信用额度客户 有限公司",
     "Customer 😀🚀 GmbH",
     "شركة العميل \u202eevil",
-    "Ctrl\x00\x01\x07\x1b chars",
+    "Ctrl\x01\x07\x1b\x7f chars",
     "=cmd|' /C calc'!A0",
     "+SUM(1+1)*cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",

@@ -157,7 +157,7 @@ def _sql_exposure(crisk_env, db, partner_id, company_id, today):
         crisk_env.python,
         crisk_env.pg,
         f"""
-        SELECT COALESCE(SUM(aml.balance
+        SELECT COALESCE(SUM(aml.balance::float
                - COALESCE((SELECT SUM(amount) FROM account_partial_reconcile
                             WHERE debit_move_id = aml.id), 0)
                + COALESCE((SELECT SUM(amount) FROM account_partial_reconcile
@@ -175,7 +175,7 @@ def _sql_exposure(crisk_env, db, partner_id, company_id, today):
         crisk_env.python,
         crisk_env.pg,
         f"""
-        SELECT COALESCE(SUM(amount_total_signed), 0) FROM account_move
+        SELECT COALESCE(SUM(amount_total_signed), 0)::float FROM account_move
          WHERE state = 'draft' AND move_type IN ('out_invoice', 'out_refund')
            AND partner_id = {partner_id} AND company_id = {company_id}
     """,
@@ -186,11 +186,11 @@ def _sql_exposure(crisk_env, db, partner_id, company_id, today):
         crisk_env.python,
         crisk_env.pg,
         f"""
-        SELECT COALESCE(SUM(so.amount_total / COALESCE((
+        SELECT COALESCE(SUM(so.amount_total::float / COALESCE((
                    SELECT r.rate FROM res_currency_rate r
                     WHERE r.currency_id = so.currency_id AND r.name <= '{today}'
                       AND (r.company_id = {company_id} OR r.company_id IS NULL)
-                    ORDER BY r.company_id NULLS LAST, r.name DESC LIMIT 1), 1)), 0)
+                    ORDER BY r.company_id NULLS LAST, r.name DESC LIMIT 1), 1)), 0)::float
           FROM sale_order so
          WHERE so.state = 'sale' AND so.partner_id = {partner_id}
            AND so.company_id = {company_id}

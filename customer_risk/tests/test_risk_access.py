@@ -55,6 +55,12 @@ class TestRiskAccess(CreditCheckCommon):
                 )
         tier.write({"limit_amount": 2500.0})
         self.assertEqual(self.tier_low.limit_amount, 2500.0)
+        line = self.make_order(amount=100.0).order_line[:1]
+        for value in (1e308, float("nan"), float("-inf"), "many"):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                line.write({"price_unit": value})
+        line.write({"price_unit": -50.0})
+        self.assertEqual(line.price_unit, -50.0)
 
     def test_outsiders_cannot_decide_on_a_release(self):
         order = self.order_as_sales(1200.0)

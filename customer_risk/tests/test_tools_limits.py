@@ -47,6 +47,8 @@ class TestLimitTools(BaseCase):
         for value, expected in cases:
             with self.subTest(value=value):
                 self.assertEqual(tools.valid_amount(value), expected)
+        self.assertTrue(tools.valid_amount(-0.01, signed=True))
+        self.assertFalse(tools.valid_amount(-1e300, signed=True))
 
     def test_limit_with_tolerance(self):
         cases = [
