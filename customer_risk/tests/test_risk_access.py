@@ -59,6 +59,8 @@ class TestRiskAccess(CreditCheckCommon):
         for value in (1e308, float("nan"), float("-inf"), "many"):
             with self.subTest(value=value), self.assertRaises(ValidationError):
                 line.write({"price_unit": value})
+        with self.assertRaises(ValidationError):
+            line.order_id.write({"order_line": [Command.update(line.id, {"price_unit": 1e308})]})
         line.write({"price_unit": -50.0})
         self.assertEqual(line.price_unit, -50.0)
 
