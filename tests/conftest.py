@@ -85,3 +85,23 @@ def odoo_server(crisk_env, addons_template):
         except subprocess.TimeoutExpired:
             proc.kill()
         lib.drop_db(crisk_env.python, crisk_env.pg, db)
+
+
+# ---------------------------------------------------------------- RESULT lines
+# Each test prints `RESULT <name>: <figure>`; pytest captures output, so the lines are
+# gathered from every report and shown together at the end of the run, pass or fail.
+_RESULT_LINES = []
+
+
+def pytest_runtest_logreport(report):
+    for title, text in report.sections:
+        # Each phase's report repeats the earlier phases' sections: take its own only.
+        if title == f"Captured stdout {report.when}":
+            _RESULT_LINES.extend(line for line in text.splitlines() if line.startswith("RESULT "))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _RESULT_LINES:
+        terminalreporter.section("RESULT lines")
+        for line in _RESULT_LINES:
+            terminalreporter.write_line(line)

@@ -35,7 +35,8 @@ class Rpc:
             body = json.loads(response.read())
         if body.get("error"):
             raise RpcError(body["error"])
-        return body["result"]
+        # Odoo leaves "result" out when the method returned None.
+        return body.get("result")
 
     def __call__(self, model, method, *args, **kwargs):
         return self._call(

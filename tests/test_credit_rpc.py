@@ -1,6 +1,7 @@
 """The salesperson's journey and the race at confirmation, over JSON-RPC against a real
 Odoo server, as any client would do it."""
 
+import os
 import threading
 import uuid
 
@@ -195,7 +196,8 @@ def test_concurrent_confirmations_never_both_pass(world):
     two connections: at most one of each pair may pass."""
     sales = [world["login"]("rpc_sales"), world["login"]("rpc_sales")]
     both_passed = 0
-    pairs = 8
+    # Full size (tests/RELIABILITY.md): CRISK_RELIABILITY_FULL=1.
+    pairs = 1000 if os.environ.get("CRISK_RELIABILITY_FULL") == "1" else 8
     for _ in range(pairs):
         partner_id = world["customer"](1000.0)
         orders = [world["order"](sales[i], partner_id) for i in range(2)]

@@ -4,6 +4,15 @@ from odoo.exceptions import ValidationError
 from .. import tools
 
 RULE_MODES = [("block", "Block"), ("warn", "Warn"), ("off", "Off")]
+# Amounts and percents a client may send as text, NaN or infinity.
+AMOUNT_FIELDS = (
+    "limit_amount",
+    "limit_sales_share",
+    "limit_cap",
+    "tolerance_percent",
+    "max_overdue_amount",
+    "single_order_max",
+)
 
 
 class CustomerRiskTier(models.Model):
@@ -74,6 +83,16 @@ class CustomerRiskTier(models.Model):
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "The tier code must be unique."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._risk_check_amount_vals(vals, AMOUNT_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._risk_check_amount_vals(vals, AMOUNT_FIELDS)
+        return super().write(vals)
 
     @api.constrains("score_min", "score_max")
     def _check_score_range(self):

@@ -1,4 +1,7 @@
-from odoo import models
+from odoo import api, models
+from odoo.exceptions import ValidationError
+
+from .. import tools
 
 
 class MailThread(models.AbstractModel):
@@ -10,3 +13,18 @@ class MailThread(models.AbstractModel):
         decided must never make the decision itself fail."""
         kwargs.setdefault("author_id", self.env.user.partner_id.id)
         return self.sudo().message_post(**kwargs)
+
+    @api.model
+    def _risk_check_amount_vals(self, vals, names):
+        """Refuse, before Odoo converts them, values of the amount fields ``names`` that no
+        credit decision can use (text, NaN, infinite, negative, absurdly large): any client
+        may send them."""
+        bad = [name for name in names if name in vals and not tools.valid_amount(vals[name])]
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "%(fields)s: enter an amount from 0 to %(max)s.",
+                    fields=", ".join(self._fields[n]._description_string(self.env) for n in bad),
+                    max=f"{tools.MAX_AMOUNT:,.0f}",
+                )
+            )

@@ -1,5 +1,7 @@
 from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
+
+from .. import tools
 
 MANAGER = "customer_risk.group_risk_manager"
 
@@ -17,6 +19,15 @@ class ResUsers(models.Model):
     )
 
     def write(self, vals):
+        # res.users is no mail.thread: the same check as _risk_check_amount_vals, inline.
+        if not tools.valid_amount(vals.get("risk_release_max_amount")):
+            raise ValidationError(
+                self.env._(
+                    "%(fields)s: enter an amount from 0 to %(max)s.",
+                    fields=self._fields["risk_release_max_amount"]._description_string(self.env),
+                    max=f"{tools.MAX_AMOUNT:,.0f}",
+                )
+            )
         if "risk_release_max_amount" in vals and not self.env.su:
             if not self.env.user.has_group(MANAGER):
                 raise AccessError(self.env._("Only credit managers set release authorities."))

@@ -629,7 +629,26 @@ class SaleOrder(models.Model):
                 )
             )
 
+    def _risk_check_line_commands(self, vals):
+        """Lines sent inside the order are checked before Odoo computes the order's totals
+        from them (an overflowing total would fail without a clear message)."""
+        Line = self.env["sale.order.line"]
+        for command in vals.get("order_line") or ():
+            if (
+                isinstance(command, list | tuple)
+                and len(command) == 3
+                and isinstance(command[2], dict)
+            ):
+                Line._risk_check_number_vals(command[2])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._risk_check_line_commands(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._risk_check_line_commands(vals)
         res = super().write(vals)
         self._risk_void_releases()
         return res

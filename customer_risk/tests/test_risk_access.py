@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common_check import CreditCheckCommon
@@ -43,6 +43,26 @@ class TestRiskAccess(CreditCheckCommon):
                     ):
                         self.customer.with_user(user).with_context(**context).write(vals)
         self.assertEqual(self.customer.sudo().with_company(self.company).credit_limit, 1000.0)
+
+    def test_amounts_that_are_not_amounts_are_refused(self):
+        tier = self.tier_low.with_user(self.user_manager)
+        for value in (-1.0, float("nan"), float("inf"), 1e300, "a lot"):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                tier.write({"limit_amount": value})
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                self.user_sales.with_user(self.user_manager).write(
+                    {"risk_release_max_amount": value}
+                )
+        tier.write({"limit_amount": 2500.0})
+        self.assertEqual(self.tier_low.limit_amount, 2500.0)
+        line = self.make_order(amount=100.0).order_line[:1]
+        for value in (1e308, float("nan"), float("-inf"), "many"):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                line.write({"price_unit": value})
+        with self.assertRaises(ValidationError):
+            line.order_id.write({"order_line": [Command.update(line.id, {"price_unit": 1e308})]})
+        line.write({"price_unit": -50.0})
+        self.assertEqual(line.price_unit, -50.0)
 
     def test_outsiders_cannot_decide_on_a_release(self):
         order = self.order_as_sales(1200.0)

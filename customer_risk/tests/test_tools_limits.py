@@ -28,6 +28,28 @@ class TestLimitTools(BaseCase):
         with self.assertRaises(ValueError):
             tools.tier_limit("guess")
 
+    def test_valid_amount(self):
+        cases = [
+            (0, True),
+            (1234.56, True),
+            (None, True),
+            (False, True),
+            (tools.MAX_AMOUNT, True),
+            (-0.01, False),
+            (float("nan"), False),
+            (float("inf"), False),
+            (float("-inf"), False),
+            (1e300, False),
+            ("1000", False),
+            (True, False),
+            ([1], False),
+        ]
+        for value, expected in cases:
+            with self.subTest(value=value):
+                self.assertEqual(tools.valid_amount(value), expected)
+        self.assertTrue(tools.valid_amount(-0.01, signed=True))
+        self.assertFalse(tools.valid_amount(-1e300, signed=True))
+
     def test_limit_with_tolerance(self):
         cases = [
             (1000.0, 0.0, 0.01, 1000.0),

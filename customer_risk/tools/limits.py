@@ -1,6 +1,26 @@
 """Credit limits granted by a tier, and the limit plus tolerance the check compares with."""
 
+import math
+
 LIMIT_METHODS = ("fixed", "sales_share", "agency")
+# Largest amount a limit, tier or authority may hold: far above any real limit, and small
+# enough that a float still counts every cent.
+MAX_AMOUNT = 1e13
+
+
+def valid_amount(value, signed=False):
+    """Whether a client's ``value`` can be stored as a limit-like amount: a finite number
+    from 0 (``-MAX_AMOUNT`` when ``signed``) to MAX_AMOUNT (``None`` and ``False`` mean 0).
+    Text, NaN and infinities are not.
+
+    >>> [valid_amount(v) for v in (0, 12.5, None, -1, float("nan"), "12", 1e300)]
+    [True, True, True, False, False, False, False]
+    """
+    if value is None or value is False:
+        return True
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and (-MAX_AMOUNT if signed else 0) <= value <= MAX_AMOUNT
 
 
 def tier_limit(

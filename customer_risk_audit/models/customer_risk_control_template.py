@@ -60,8 +60,14 @@ class CustomerRiskControlTemplate(models.Model):
     @api.model
     def _risk_template_for(self, control_point, company):
         """The active template of ``company`` for ``control_point``, else the shared one."""
+        # "active" is explicit: a client's active_test=False never brings back an archived
+        # template to gate a decision.
         templates = self.sudo().search(
-            [("control_point", "=", control_point), ("company_id", "in", [company.id, False])]
+            [
+                ("active", "=", True),
+                ("control_point", "=", control_point),
+                ("company_id", "in", [company.id, False]),
+            ]
         )
         return templates.filtered(lambda t: t.company_id == company)[:1] or templates[:1]
 

@@ -149,6 +149,8 @@ class CustomerRiskLimitRequest(models.Model):
     def create(self, vals_list):
         """A person proposes a change; who proposes, the state and the figures before are
         the server's, never the client's."""
+        for vals in vals_list:
+            self._risk_check_amount_vals(vals, ["new_credit_limit"])
         if not self.env.su:
             for vals in vals_list:
                 if set(vals) - PROPOSAL_FIELDS:
@@ -168,6 +170,7 @@ class CustomerRiskLimitRequest(models.Model):
     def write(self, vals):
         """The proposer edits a draft; a credit manager writes the decision note of a
         submitted request; everything else changes through the buttons."""
+        self._risk_check_amount_vals(vals, ["new_credit_limit"])
         if self.env.su:
             return super().write(vals)
         user = self.env.user

@@ -125,6 +125,13 @@ class TestControlChecklists(AuditCommon):
         with self.assertRaisesRegex(UserError, "No checklist template is active"):
             release.with_user(self.user_officer).action_open_control_check()
 
+    def test_archived_template_stays_archived_whatever_the_context(self):
+        self.template.active = False
+        release = self.request_release().with_context(active_test=False)
+        release.with_user(self.user_manager).action_approve()
+        self.assertEqual(release.state, "approved")
+        self.assertFalse(self.checklist(release))
+
     def test_checklist_created_on_first_gate_for_earlier_records(self):
         self.template.active = False
         release = self.request_release()
