@@ -129,7 +129,7 @@ def main_bench(argv=None):
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=42, help="random seed of the generator")
     parser.add_argument("--seeds", type=int, default=8, help="customers created by the ORM")
-    parser.add_argument("--invoices", type=int, default=18, help="invoices per seed customer")
+    parser.add_argument("--invoices", type=int, default=24, help="invoices per seed customer")
     parser.add_argument(
         "--big",
         default="1000,4000",
@@ -138,6 +138,11 @@ def main_bench(argv=None):
     parser.add_argument("--repeat", type=int, default=5, help="runs per measure (median)")
     parser.add_argument("--out", help="output folder (default .state/bench/<time>)")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="developer shortcut: measure the databases a --keep run left (no generation)",
+    )
     parser.add_argument("--skip", default="", help="scenarios to skip, e.g. 'e,f' (letters a-f)")
     args = parser.parse_args(argv)
     env = lib.Env.from_json(args.env_json)
@@ -159,15 +164,18 @@ def main_bench(argv=None):
         "skip": [x for x in args.skip.split(",") if x],
     }
     try:
-        say(f"generating {args.customers} customers (seed {args.seed}) in {dbs['native']}")
-        lib.clone_db(env.python, env.pg, base, dbs["native"])
-        gen = run_worker(env, "generate", dbs["native"], oca_path, out_dir, options)
-        say(f"generated in {gen['seconds']:.0f} s: {gen['stats']}")
-        for flavor, modules in (("oca", OCA_ADDONS), ("ours", lib.ADDONS)):
-            lib.clone_db(env.python, env.pg, dbs["native"], dbs[flavor])
-            t0 = time.time()
-            install(env, dbs[flavor], modules, oca_path, out_dir)
-            say(f"installed {', '.join(modules)} into {dbs[flavor]} in {time.time() - t0:.0f} s")
+        if args.reuse:
+            gen = json.loads(
+                lib.psql(
+                    env.python,
+                    env.pg,
+                    "SELECT value FROM ir_config_parameter WHERE key = 'bench.generation'",
+                    dbname=dbs["native"],
+                    fetch=True,
+                )[0][0]
+            )
+        else:
+            gen = build(env, args, dbs, base, oca_path, out_dir, options)
         measures = {}
         for flavor in FLAVORS:
             say(f"measuring {flavor}")
@@ -191,6 +199,19 @@ def main_bench(argv=None):
     print(table, flush=True)
     say(f"done in {report['seconds']} s; results in {out_dir}")
     return report
+
+
+def build(env, args, dbs, base, oca_path, out_dir, options):
+    say(f"generating {args.customers} customers (seed {args.seed}) in {dbs['native']}")
+    lib.clone_db(env.python, env.pg, base, dbs["native"])
+    gen = run_worker(env, "generate", dbs["native"], oca_path, out_dir, options)
+    say(f"generated in {gen['seconds']:.0f} s: {gen['stats']}")
+    for flavor, modules in (("oca", OCA_ADDONS), ("ours", lib.ADDONS)):
+        lib.clone_db(env.python, env.pg, dbs["native"], dbs[flavor])
+        t0 = time.time()
+        install(env, dbs[flavor], modules, oca_path, out_dir)
+        say(f"installed {', '.join(modules)} into {dbs[flavor]} in {time.time() - t0:.0f} s")
+    return gen
 
 
 def machine(env):
@@ -334,7 +355,7 @@ def task_generate(env, options):
             for pid, target in zip(big_ids, options["big"], strict=False)
         ],
     )
-    return {
+    result = {
         "seconds": time.time() - t0,
         "seed_seconds": round(t_seed, 1),
         "stats": gen.ledger_stats(env.cr),
@@ -342,6 +363,8 @@ def task_generate(env, options):
         "big_open_lines": [big_open[pid] for pid in big_ids],
         "invariants": "ok",
     }
+    env["ir.config_parameter"].set_param("bench.generation", json.dumps(result))
+    return result
 
 
 def prepare_flavor(env, flavor, options):
@@ -368,6 +391,14 @@ def prepare_flavor(env, flavor, options):
             }
         )
         sc.set_company_dependent(env, "risk_tier_id", big_ids, tier.id, company)
+        # Every level automatic and every level an email, so the run over every overdue
+        # customer executes (and queues) something for each of them.
+        template = env.ref("customer_risk_collections.mail_template_followup")
+        levels = env["customer.risk.followup.level"].search([("company_id", "=", company.id)])
+        levels.write({"mode": "automatic"})
+        levels.filtered(lambda level: not level.send_email).write(
+            {"send_email": True, "mail_template_id": template.id}
+        )
     env.cr.commit()
     env.invalidate_all()
 
@@ -413,7 +444,7 @@ def task_measure(env, flavor, options):
         if (
             isinstance(res, dict)
             and "result" in res
-            and not isinstance(res["result"], (str, int, float, dict, type(None)))
+            and not isinstance(res["result"], str | int | float | dict | None)
         ):
             res["result"] = repr(res["result"])[:200]
     return results
