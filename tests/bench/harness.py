@@ -114,6 +114,11 @@ def run_worker(env, task, db, oca_path, out_dir, options):
     return json.loads(result.read_text())
 
 
+def check_db(env, db, out_dir):
+    """Check the accounting invariants of a benchmark database (raises BenchError)."""
+    return run_worker(env, "check", db, oca_addons_path(env.python), out_dir, {})
+
+
 def install(env, db, modules, oca_path, out_dir):
     log = out_dir / f"install-{db}.log"
     args = [*odoo_args(env, db, oca_path, log), "--stop-after-init", "-i", ",".join(modules)]
@@ -137,6 +142,9 @@ def main_bench(argv=None):
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs per measure (median)")
     parser.add_argument("--out", help="output folder (default .state/bench/<time>)")
+    parser.add_argument(
+        "--name", help="database name prefix (default <CRISK_DB_PREFIX>_bench_<customers>)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument(
         "--reuse",
@@ -151,7 +159,7 @@ def main_bench(argv=None):
     started = time.time()
     oca_path = oca_addons_path(env.python)
     say(f"OCA addons: {oca_path}")
-    prefix = f"{lib.DB_PREFIX}_bench_{args.customers}"
+    prefix = args.name or f"{lib.DB_PREFIX}_bench_{args.customers}"
     dbs = {flavor: f"{prefix}_{flavor}" for flavor in FLAVORS}
     base = env.base_template(demo=False)
     options = {
@@ -323,6 +331,10 @@ def worker(argv):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         if args.task == "generate":
             result = task_generate(env, options)
+        elif args.task == "check":
+            import generate as gen
+
+            result = {"invariants": gen.check_invariants(cr) and "ok"}
         else:
             result = task_measure(env, args.task.split("-", 1)[1], options)
         cr.commit()
