@@ -53,7 +53,7 @@ class CustomerRiskAging(models.AbstractModel):
         self.env["account.move.line"].flush_model(
             [
                 "account_id",
-                "balance",
+                "amount_residual",
                 "company_id",
                 "date",
                 "date_maturity",
@@ -73,11 +73,24 @@ class CustomerRiskAging(models.AbstractModel):
             else SQL()
         )
         due = SQL("COALESCE(aml.date_maturity, aml.date)")
-        # Candidates: the items open today (Odoo's partial index on unreconciled items) and
-        # those matched by a document dated after D. An item settled today by matches all
-        # dated by D was settled at D too.
+        # Odoo keeps amount_residual = balance - matches as debit + matches as credit, so the
+        # residual at D is today's residual with the matches dated after D put back: only
+        # those few partials are read, never every item's history. Candidates: the items
+        # open today (Odoo's partial index on unreconciled items) and the reconciled items
+        # matched after D; an item settled today by matches all dated by D was settled at D.
         return SQL(
             """
+            WITH later AS (
+                SELECT line_id, SUM(amount) AS amount FROM (
+                    SELECT pr.debit_move_id AS line_id, pr.amount
+                      FROM account_partial_reconcile pr
+                     WHERE pr.max_date > %(date)s
+                    UNION ALL
+                    SELECT pr.credit_move_id, -pr.amount
+                      FROM account_partial_reconcile pr
+                     WHERE pr.max_date > %(date)s
+                ) moves GROUP BY line_id
+            )
             SELECT * FROM (
                 SELECT aml.id AS line_id,
                        aml.move_id,
@@ -86,34 +99,32 @@ class CustomerRiskAging(models.AbstractModel):
                        aml.date,
                        %(due)s AS date_maturity,
                        %(date)s::date - %(due)s AS days_past_due,
-                       aml.balance
-                           - COALESCE((SELECT SUM(pr.amount)
-                                         FROM account_partial_reconcile pr
-                                        WHERE pr.debit_move_id = aml.id
-                                          AND pr.max_date <= %(date)s), 0)
-                           + COALESCE((SELECT SUM(pr.amount)
-                                         FROM account_partial_reconcile pr
-                                        WHERE pr.credit_move_id = aml.id
-                                          AND pr.max_date <= %(date)s), 0)
-                           AS residual
+                       aml.amount_residual + COALESCE(later.amount, 0) AS residual
                   FROM account_move_line aml
+                  LEFT JOIN later ON later.line_id = aml.id
                   LEFT JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.id IN (
-                           SELECT unsettled.id FROM account_move_line unsettled
-                            WHERE unsettled.account_id = ANY(%(accounts)s)
-                              AND unsettled.reconciled IS NOT TRUE
-                              AND unsettled.parent_state = 'posted'
-                              AND unsettled.company_id = %(company)s
-                              AND unsettled.date <= %(date)s
-                           UNION
-                           SELECT pr.debit_move_id FROM account_partial_reconcile pr
-                            WHERE pr.max_date > %(date)s
-                           UNION
-                           SELECT pr.credit_move_id FROM account_partial_reconcile pr
-                            WHERE pr.max_date > %(date)s)
-                   AND aml.account_id = ANY(%(accounts)s)
-                   AND aml.company_id = %(company)s
+                 WHERE aml.account_id = ANY(%(accounts)s)
+                   AND aml.reconciled IS NOT TRUE
                    AND aml.parent_state = 'posted'
+                   AND aml.company_id = %(company)s
+                   AND aml.date <= %(date)s
+                   %(partner_filter)s
+                UNION ALL
+                SELECT aml.id,
+                       aml.move_id,
+                       aml.company_id,
+                       p.commercial_partner_id,
+                       aml.date,
+                       %(due)s,
+                       %(date)s::date - %(due)s,
+                       aml.amount_residual + later.amount
+                  FROM later
+                  JOIN account_move_line aml ON aml.id = later.line_id
+                  LEFT JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE aml.account_id = ANY(%(accounts)s)
+                   AND aml.reconciled
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = %(company)s
                    AND aml.date <= %(date)s
                    %(partner_filter)s
             ) items
