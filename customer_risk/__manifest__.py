@@ -47,6 +47,7 @@
         "views/customer_risk_credit_report_views.xml",
         "views/customer_risk_financial_statement_views.xml",
         "views/res_partner_screening_views.xml",
+        "views/customer_risk_dashboard_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -54,6 +55,11 @@
         "demo/customer_risk_monitoring_demo.xml",
         "demo/customer_risk_screening_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "customer_risk/static/src/overview/*",
+        ],
+    },
     "external_dependencies": {"python": ["openpyxl"]},
     "application": True,
     "uninstall_hook": "uninstall_hook",

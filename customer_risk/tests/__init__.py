@@ -21,3 +21,4 @@ from . import test_tools_limits
 from . import test_tools_sampling
 from . import test_tools_screening
 from . import test_watchlist_import
+from . import test_dashboard

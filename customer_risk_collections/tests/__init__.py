@@ -9,3 +9,4 @@ from . import test_kpi
 from . import test_promise
 from . import test_provision
 from . import test_xlsx_writer
+from . import test_dashboard
