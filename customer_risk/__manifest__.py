@@ -54,10 +54,11 @@
         "demo/customer_risk_demo.xml",
         "demo/customer_risk_monitoring_demo.xml",
         "demo/customer_risk_screening_demo.xml",
+        "demo/customer_risk_exposure_history_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
-            "customer_risk/static/src/overview/*",
+            "customer_risk/static/src/**/*",
         ],
     },
     "external_dependencies": {"python": ["openpyxl"]},

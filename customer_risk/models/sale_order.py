@@ -495,8 +495,8 @@ class SaleOrder(models.Model):
                 refused.append((order, decision))
         if refused:
             self._risk_on_refusal(refused)
-            message = self._risk_refusal_message(refused)
             order = self._risk_releasable_refusal(refused)
+            message = self._risk_refusal_message(refused, offer=order)
             if order:
                 raise CreditCheckBlocked(
                     message,
@@ -543,7 +543,9 @@ class SaleOrder(models.Model):
         """Hook called with the refused ``[(order, decision)]`` just before the refusal is
         raised (its transaction then rolls back); the audit addon records the refusal."""
 
-    def _risk_refusal_message(self, refused):
+    def _risk_refusal_message(self, refused, offer=None):
+        """One message for every refused ``[(order, decision)]``; ``offer`` is the order
+        whose message comes with the button that requests its release."""
         lines = []
         for order, decision in refused:
             lines.append(
@@ -558,6 +560,12 @@ class SaleOrder(models.Model):
                 lines.append(self.env._("Only a credit manager can lift the credit hold."))
             elif order.sudo().risk_release_ids.filtered(lambda r: r.state == "pending"):
                 lines.append(self.env._("A credit release request is waiting for approval."))
+            elif order == offer:
+                lines.append(
+                    self.env._(
+                        "Request a credit release to ask a credit manager to approve this " "order."
+                    )
+                )
             else:
                 lines.append(
                     self.env._(

@@ -20,7 +20,7 @@ class CustomerRiskDashboard(models.AbstractModel):
     @api.model
     def _dashboard_followups(self, company, today):
         """This month's follow-ups: customers waiting for a collector today, follow-ups
-        executed, promises to pay falling due and promises broken."""
+        executed this month, promises to pay still open and promises broken this month."""
         start, end = self._dashboard_month(today)
         partners = self.env["res.partner"].with_company(company)
         Execution = self.env["customer.risk.followup.execution"]
@@ -33,7 +33,7 @@ class CustomerRiskDashboard(models.AbstractModel):
             [*company_domain, ("date", ">=", start), ("date", "<", end)]
         )
         [(promised_count, promised)] = Promise._read_group(
-            [*company_domain, ("state", "=", "open"), ("date", ">=", start), ("date", "<", end)],
+            [*company_domain, ("state", "=", "open")],
             [],
             ["__count", "amount:sum"],
         )
@@ -55,18 +55,18 @@ class CustomerRiskDashboard(models.AbstractModel):
                     "kind": "followup_today",
                 },
                 {
-                    "label": self.env._("Follow-ups executed"),
+                    "label": self.env._("Follow-ups executed this month"),
                     "figure": executed,
                     "kind": "followup_executed",
                 },
                 {
-                    "label": self.env._("Promises due (%(count)s)", count=promised_count),
+                    "label": self.env._("Open promises (%(count)s)", count=promised_count),
                     "figure": promised or 0.0,
                     "money": True,
-                    "kind": "promises_due",
+                    "kind": "promises_open",
                 },
                 {
-                    "label": self.env._("Promises broken"),
+                    "label": self.env._("Promises broken this month"),
                     "figure": broken,
                     "danger": bool(broken),
                     "kind": "promises_broken",
@@ -80,7 +80,7 @@ class CustomerRiskDashboard(models.AbstractModel):
             **super()._dashboard_openers(),
             "followup_today": self._open_followup_today,
             "followup_executed": self._open_followup_executed,
-            "promises_due": self._open_promises_due,
+            "promises_open": self._open_promises_open,
             "promises_broken": self._open_promises_broken,
         }
 
@@ -100,14 +100,10 @@ class CustomerRiskDashboard(models.AbstractModel):
             [("company_id", "=", self.env.company.id), *self._this_month("date")],
         )
 
-    def _open_promises_due(self, value):
+    def _open_promises_open(self, value):
         return self._action(
             "customer_risk_collections.customer_risk_promise_action",
-            [
-                ("company_id", "=", self.env.company.id),
-                ("state", "=", "open"),
-                *self._this_month("date"),
-            ],
+            [("company_id", "=", self.env.company.id), ("state", "=", "open")],
         )
 
     def _open_promises_broken(self, value):

@@ -91,8 +91,9 @@ export class CreditControlOverview extends Component {
         }
         this.chart?.destroy();
         const scheme = cookie.get("color_scheme");
-        const exposureColor = getColor(1, scheme, "odoo");
-        const overdueColor = getColor(2, scheme, "odoo");
+        const exposureColor = getColor(0, scheme, "odoo");
+        // Overdue reads as a danger everywhere on the page.
+        const overdueColor = "#d44c59";
         const labels = history.map((point) =>
             deserializeDate(point.date).toFormat("MMM yyyy")
         );
