@@ -164,14 +164,15 @@ class CustomerRiskDashboard(models.AbstractModel):
 
     @api.model
     def _dashboard_alerts(self, company):
+        Alert = self.env["customer.risk.alert"]
         counts = dict(
-            self.env["customer.risk.alert"]._read_group(
+            Alert._read_group(
                 [("state", "!=", "resolved"), ("company_id", "=", company.id)],
                 ["severity"],
                 ["__count"],
             )
         )
-        labels = dict(SEVERITIES)
+        labels = dict(Alert._fields["severity"]._description_selection(self.env))
         severities = [code for code, _label in reversed(SEVERITIES)]
         return {
             "count": sum(counts.values()),
