@@ -47,17 +47,22 @@
         "views/customer_risk_credit_report_views.xml",
         "views/customer_risk_financial_statement_views.xml",
         "views/res_partner_screening_views.xml",
+        "views/customer_risk_dashboard_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
         "demo/customer_risk_demo.xml",
         "demo/customer_risk_monitoring_demo.xml",
         "demo/customer_risk_screening_demo.xml",
+        "demo/customer_risk_exposure_history_demo.xml",
     ],
     "external_dependencies": {"python": ["openpyxl", "xlsxwriter"]},
     "application": True,
     "uninstall_hook": "uninstall_hook",
     "assets": {
+        "web.assets_backend": [
+            "customer_risk/static/src/**/*",
+        ],
         "web.assets_tests": ["customer_risk/static/tests/tours/*.js"],
     },
 }

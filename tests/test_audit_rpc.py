@@ -184,7 +184,7 @@ def test_refused_confirmation_is_logged_once_despite_the_rollback(world):
     )
     with pytest.raises(RpcError) as err:
         sales("sale.order", "action_confirm", [order_id], context={"tracking_disable": True})
-    assert err.value.name == "odoo.exceptions.UserError"
+    assert err.value.name == "odoo.addons.customer_risk.exceptions.CreditCheckBlocked"
     entries = world["rpc_a_auditor"](
         LOG,
         "search_read",

@@ -12,6 +12,8 @@ from . import customer_risk_contract
 from . import customer_risk_contract_clause_line
 from . import customer_risk_contract_obligation
 from . import customer_risk_credit_report
+from . import customer_risk_dashboard
+from . import customer_risk_exposure_history
 from . import customer_risk_financial_statement
 from . import customer_risk_release
 from . import customer_risk_scorecard

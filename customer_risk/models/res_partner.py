@@ -127,6 +127,12 @@ class ResPartner(models.Model):
         currency_field="risk_company_currency_id",
         groups="customer_risk.group_risk_user",
     )
+    risk_live_utilization = fields.Float(
+        string="Credit Utilization",
+        compute="_compute_risk_live",
+        groups="customer_risk.group_risk_user",
+        help="Current exposure as a percentage of the credit limit.",
+    )
     risk_credit_limit = fields.Monetary(
         string="Credit Limit (Risk)",
         compute="_compute_risk_credit_limit",
@@ -461,8 +467,12 @@ class ResPartner(models.Model):
             partner.risk_live_draft_invoices = exp.draft_invoices
             partner.risk_live_uninvoiced_orders = exp.uninvoiced_orders
             partner.risk_live_exposure = exp.total(included)
+            limit = partner.sudo().commercial_partner_id.credit_limit
             partner.risk_live_available_credit = tools.available_credit(
-                partner.sudo().commercial_partner_id.credit_limit, partner.risk_live_exposure
+                limit, partner.risk_live_exposure
+            )
+            partner.risk_live_utilization = (
+                100.0 * partner.risk_live_exposure / limit if limit > 0 else 0.0
             )
 
     @api.depends_context("company")
@@ -588,6 +598,10 @@ class ResPartner(models.Model):
                 )
                 # Batch job: commit per chunk so a crash keeps the work done (design rule).
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            # Every customer of the company is fresh: keep today's totals for the overview.
+            self.env["customer.risk.exposure.history"]._risk_record(
+                company, fields.Date.context_today(self)
+            )
 
     def _risk_monitor_todo(self, company, since, limit):
         """Commercial customers of ``company`` not monitored since ``since``, locked with
@@ -1016,6 +1030,10 @@ class ResPartner(models.Model):
                 )
                 # Batch job: commit per chunk so a crash keeps the work done (design rule).
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            # Every customer of the company is fresh: keep today's totals for the overview.
+            self.env["customer.risk.exposure.history"]._risk_record(
+                company, fields.Date.context_today(self)
+            )
 
     def _risk_snapshot_todo(self, company, since, limit):
         """Commercial customers of ``company`` whose figures are older than ``since``,

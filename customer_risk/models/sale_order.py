@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, format_date, formatLang
 
 from .. import tools
+from ..exceptions import CreditCheckBlocked
 
 RISK_GROUP = "customer_risk.group_risk_user"
 
@@ -38,6 +39,12 @@ class SaleOrder(models.Model):
         currency_field="risk_company_currency_id",
         groups=RISK_GROUP,
     )
+    risk_available_after = fields.Monetary(
+        string="Available After This Order",
+        compute="_compute_risk_check",
+        currency_field="risk_company_currency_id",
+        groups=RISK_GROUP,
+    )
     risk_check_blocking = fields.Text(
         string="Blocking Reasons", compute="_compute_risk_check", groups=RISK_GROUP
     )
@@ -54,6 +61,12 @@ class SaleOrder(models.Model):
         "customer.risk.release", "order_id", string="Credit Releases", groups=RISK_GROUP
     )
     risk_release_count = fields.Integer(compute="_compute_risk_release_count", groups=RISK_GROUP)
+    risk_release_pending = fields.Boolean(
+        string="Release Requested",
+        compute="_compute_risk_release_count",
+        groups=RISK_GROUP,
+        help="A credit release request of this order waits for a credit manager.",
+    )
     risk_contract_id = fields.Many2one(
         "customer.risk.contract",
         string="Customer Contract",
@@ -293,6 +306,9 @@ class SaleOrder(models.Model):
             order.risk_available_credit = tools.available_credit(
                 order.risk_credit_limit, order.risk_exposure
             )
+            order.risk_available_after = order.risk_available_credit - (
+                snapshot.order_amount if snapshot else 0.0
+            )
             blocking = [order._risk_reason_text(r) for r in decision.blocking]
             warnings = [order._risk_reason_text(r) for r in decision.warnings]
             release = decision.releasable and order._risk_valid_release(today)
@@ -317,8 +333,15 @@ class SaleOrder(models.Model):
                 [("order_id", "in", self.ids)], ["order_id"], ["__count"]
             )
         )
+        pending = {
+            order
+            for [order] in self.env["customer.risk.release"]._read_group(
+                [("order_id", "in", self.ids), ("state", "=", "pending")], ["order_id"]
+            )
+        }
         for order in self:
             order.risk_release_count = counts.get(order, 0)
+            order.risk_release_pending = order in pending
 
     # ------------------------------------------------------------------ confirmation
 
@@ -472,8 +495,29 @@ class SaleOrder(models.Model):
                 refused.append((order, decision))
         if refused:
             self._risk_on_refusal(refused)
-            raise UserError(self._risk_refusal_message(refused))
+            order = self._risk_releasable_refusal(refused)
+            message = self._risk_refusal_message(refused, offer=order)
+            if order:
+                raise CreditCheckBlocked(
+                    message,
+                    self.env.ref("customer_risk.sale_order_action_request_risk_release").id,
+                    self.env._("Request Credit Release"),
+                    {"active_id": order.id, "active_ids": order.ids, "active_model": "sale.order"},
+                )
+            raise UserError(message)
         releases._mark_used()
+
+    def _risk_releasable_refusal(self, refused):
+        """The one refused order whose blocked message may offer to request its credit
+        release: a release can lift its reasons, none is waiting and the user may ask."""
+        if len(refused) != 1 or not self.env.user.has_group(RISK_GROUP):
+            return self.browse()
+        order, decision = refused[0]
+        if not decision.releasable or order.sudo().risk_release_ids.filtered(
+            lambda r: r.state == "pending"
+        ):
+            return self.browse()
+        return order
 
     def _risk_lock_partners(self, partners):
         """Lock the customers' rows in id order and write to them. Under REPEATABLE READ a
@@ -499,7 +543,9 @@ class SaleOrder(models.Model):
         """Hook called with the refused ``[(order, decision)]`` just before the refusal is
         raised (its transaction then rolls back); the audit addon records the refusal."""
 
-    def _risk_refusal_message(self, refused):
+    def _risk_refusal_message(self, refused, offer=None):
+        """One message for every refused ``[(order, decision)]``; ``offer`` is the order
+        whose message comes with the button that requests its release."""
         lines = []
         for order, decision in refused:
             lines.append(
@@ -514,6 +560,12 @@ class SaleOrder(models.Model):
                 lines.append(self.env._("Only a credit manager can lift the credit hold."))
             elif order.sudo().risk_release_ids.filtered(lambda r: r.state == "pending"):
                 lines.append(self.env._("A credit release request is waiting for approval."))
+            elif order == offer:
+                lines.append(
+                    self.env._(
+                        "Request a credit release to ask a credit manager to approve this " "order."
+                    )
+                )
             else:
                 lines.append(
                     self.env._(

@@ -24,3 +24,4 @@ from . import test_watchlist_import
 from . import test_report_pdf
 from . import test_tools_xlsx
 from . import test_tours
+from . import test_dashboard

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, tagged
 
+from ..exceptions import CreditCheckBlocked
 from .common_check import CreditCheckCommon
 
 TODAY = date(2025, 3, 15)
@@ -106,6 +107,38 @@ class TestCreditCheck(CreditCheckCommon):
         self.assertIn("credit manager", message)
         self.set_risk(self.customer, risk_hold=False)
         self.confirm(self.order_as_sales(1.0))
+
+    def test_blocked_message_offers_the_release_request(self):
+        self.make_invoice(amount=400.0, due_date=TODAY + timedelta(days=10))
+        order = self.order_as_sales(700.0)
+        with self.assertRaises(CreditCheckBlocked) as caught:
+            self.confirm(order)
+        message, action_id, button, context = caught.exception.args
+        self.assertIn("1,100.00", message)
+        self.assertEqual(str(caught.exception), message)
+        self.assertEqual(button, "Request Credit Release")
+        self.assertEqual(context["active_id"], order.id)
+        # The button runs the server action as the salesperson: it creates the request.
+        server_action = self.env["ir.actions.server"].browse(action_id)
+        result = (
+            server_action.with_user(self.user_sales)
+            .with_context(active_model="sale.order", active_id=order.id, active_ids=order.ids)
+            .run()
+        )
+        release = self.env["customer.risk.release"].browse(result["res_id"])
+        self.assertEqual((release.order_id, release.state), (order, "pending"))
+        self.assertEqual(release.requested_by_id, self.user_sales)
+        # With the request waiting, the message says so and offers nothing more.
+        with self.assertRaises(UserError) as caught:
+            self.confirm(order)
+        self.assertNotIsInstance(caught.exception, CreditCheckBlocked)
+        self.assertIn("waiting for approval", str(caught.exception))
+
+    def test_hold_offers_no_release_request(self):
+        self.set_risk(self.customer, risk_hold=True, risk_hold_reason="Disputed delivery")
+        with self.assertRaises(UserError) as caught:
+            self.confirm(self.order_as_sales(1.0))
+        self.assertNotIsInstance(caught.exception, CreditCheckBlocked)
 
     def test_review_date(self):
         self.set_risk(self.customer, risk_review_date=TODAY - timedelta(days=1))

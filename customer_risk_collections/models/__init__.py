@@ -2,6 +2,7 @@ from . import account_move
 from . import customer_risk_aging
 from . import customer_risk_aging_bucket
 from . import customer_risk_aging_bucket_set
+from . import customer_risk_dashboard
 from . import customer_risk_followup_execution
 from . import customer_risk_followup_level
 from . import customer_risk_kpi_snapshot

@@ -711,6 +711,22 @@ class ResPartner(models.Model):
         action["context"] = {}
         return action
 
+    def action_followup_view_invoices(self):
+        """The customer's open invoices, oldest due first: what the follow-up is about."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial", "in_payment")),
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+        ]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        action["name"] = self.env._("Open Invoices")
+        return action
+
     def action_followup_view_promises(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -10,3 +10,4 @@ from . import test_promise
 from . import test_provision
 from . import test_report_pdf
 from . import test_tours
+from . import test_dashboard
