@@ -189,6 +189,24 @@ class CustomerRiskControlCheck(models.Model):
                 problems.append(self.env._("%(item)s: evidence missing", item=item.name))
         return problems
 
+    @api.model
+    def _risk_open_for(self, record, control_point):
+        """The action opening ``record``'s checklist at ``control_point`` for the credit
+        team, created from the active template if needed."""
+        self._check_officer()
+        record.check_access("read")
+        check = self._risk_checklist_for(record, control_point)
+        if not check:
+            labels = dict(self._fields["control_point"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "No checklist template is active for %(control_point)s in %(company)s.",
+                    control_point=labels[control_point],
+                    company=self._risk_company_of(record).name,
+                )
+            )
+        return check._risk_action_open()
+
     def _risk_action_open(self):
         self.ensure_one()
         return {

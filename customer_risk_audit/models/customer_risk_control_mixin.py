@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 
 class CustomerRiskControlMixin(models.AbstractModel):
@@ -58,17 +57,6 @@ class CustomerRiskControlMixin(models.AbstractModel):
     def action_open_control_check(self):
         """Open the record's checklist, created from the active template if needed."""
         self.ensure_one()
-        Check = self.env["customer.risk.control.check"]
-        Check._check_officer()
-        self.check_access("read")
-        check = Check._risk_checklist_for(self, self._risk_control_point)
-        if not check:
-            labels = dict(Check._fields["control_point"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "No checklist template is active for %(control_point)s in %(company)s.",
-                    control_point=labels[self._risk_control_point],
-                    company=Check._risk_company_of(self).name,
-                )
-            )
-        return check._risk_action_open()
+        return self.env["customer.risk.control.check"]._risk_open_for(
+            self, self._risk_control_point
+        )

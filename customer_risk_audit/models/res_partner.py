@@ -229,3 +229,35 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {}
         return action
+
+    # ------------------------------------------------------------------ follow-up gate
+
+    def _followup_blocker(self, state, level, trigger, today):
+        """A level that escalates (to legal, to a named person) waits for the customer's
+        "Follow-up Escalation to Legal" checklist when the company uses one: the run
+        reports it as blocked, like a postponement, and the next run tries it again."""
+        reason = super()._followup_blocker(state, level, trigger, today)
+        if reason or not level.escalate:
+            return reason
+        Check = self.env["customer.risk.control.check"].sudo()
+        for check in Check._risk_checklist_for(self, "followup_legal"):
+            missing = check._risk_gate_problems(self.env.user)
+            if missing:
+                return self.env._(
+                    "escalation waits for the checklist %(checklist)s (%(missing)s)",
+                    checklist=check.display_name,
+                    missing="; ".join(missing),
+                )
+            if not check.gate_passed_on:
+                check.write(
+                    {"gate_passed_on": fields.Datetime.now(), "gate_passed_by_id": self.env.uid}
+                )
+        return None
+
+    def action_open_followup_legal_check(self):
+        """The customer's checklist before a follow-up escalation, created from the active
+        template if needed."""
+        self.ensure_one()
+        return self.env["customer.risk.control.check"]._risk_open_for(
+            self.commercial_partner_id, "followup_legal"
+        )

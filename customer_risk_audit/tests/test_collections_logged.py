@@ -60,3 +60,24 @@ class TestCollectionsLogged(FollowupCommon):
         self.assertEqual(
             after, {"state": "broken", "amount_paid": 300.0, "date_closed": "2025-06-06"}
         )
+
+    def test_escalation_waits_for_the_legal_checklist(self):
+        self.env["customer.risk.control.template"].create(
+            {
+                "name": "Before legal action",
+                "control_point": "followup_legal",
+                "company_id": self.company.id,
+                "item_ids": [Command.create({"name": "Lawyer briefed", "mandatory": True})],
+            }
+        )
+        self.make_invoice(self.customer_high, 700.0, date(2025, 3, 1), date(2025, 4, 1))
+        self.run_followups(date(2025, 5, 2))
+        self.assertFalse(self.executions(self.customer_high).filtered("escalated_to_id"))
+        self.assertFalse(self.logs("followup_escalated", self.customer_high))
+        action = self.customer_high.with_user(self.user_officer).action_open_followup_legal_check()
+        check = self.env["customer.risk.control.check"].browse(action["res_id"])
+        self.assertEqual((check.control_point, check.state), ("followup_legal", "open"))
+        check.item_ids.with_user(self.user_officer).action_mark_done()
+        self.run_followups(date(2025, 5, 3))
+        self.assertEqual(len(self.logs("followup_escalated", self.customer_high)), 1)
+        self.assertTrue(check.gate_passed_on)
