@@ -25,6 +25,6 @@ class MailThread(models.AbstractModel):
                 self.env._(
                     "%(fields)s: enter an amount from 0 to %(max)s.",
                     fields=", ".join(self._fields[n]._description_string(self.env) for n in bad),
-                    max=f"{tools.MAX_AMOUNT:,.0f}",
+                    max=tools.MAX_AMOUNT_TEXT,
                 )
             )
