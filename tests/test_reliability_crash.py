@@ -15,7 +15,7 @@ from conftest import lib
 from odoo_proc import Shell, size, sql
 from smtp_sink import SmtpSink
 
-CUSTOMERS = size(200, 2000)
+CUSTOMERS = size(120, 2000)
 KILLS = size(3, 20)
 CHUNK = 25
 
@@ -152,7 +152,7 @@ def test_followup_run_killed_and_rerun(crisk_env, run_db):
                 f"reliability-crash-{attempt}",
             )
             assert shell.wait_for("RUN-START"), shell.output()[-3000:]
-            delay = rnd.uniform(0.5, 10.0)
+            delay = rnd.uniform(0.5, 8.0)
             time.sleep(delay)
             finished = "SCRIPT-DONE" in shell.output()
             shell.kill()

@@ -21,12 +21,10 @@ class MailThread(models.AbstractModel):
         may send them."""
         bad = [name for name in names if name in vals and not tools.valid_amount(vals[name])]
         if bad:
-            # Formatted apart: the translation extractor cannot read an f-string in _().
-            largest = f"{tools.MAX_AMOUNT:,.0f}"
             raise ValidationError(
                 self.env._(
                     "%(fields)s: enter an amount from 0 to %(max)s.",
                     fields=", ".join(self._fields[n]._description_string(self.env) for n in bad),
-                    max=largest,
+                    max=tools.MAX_AMOUNT_TEXT,
                 )
             )

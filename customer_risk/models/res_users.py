@@ -25,7 +25,7 @@ class ResUsers(models.Model):
                 self.env._(
                     "%(fields)s: enter an amount from 0 to %(max)s.",
                     fields=self._fields["risk_release_max_amount"]._description_string(self.env),
-                    max=f"{tools.MAX_AMOUNT:,.0f}",
+                    max=tools.MAX_AMOUNT_TEXT,
                 )
             )
         if "risk_release_max_amount" in vals and not self.env.su:

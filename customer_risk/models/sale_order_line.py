@@ -21,7 +21,7 @@ class SaleOrderLine(models.Model):
                 self.env._(
                     "%(fields)s: enter a number between -%(max)s and %(max)s.",
                     fields=", ".join(self._fields[n]._description_string(self.env) for n in bad),
-                    max=f"{tools.MAX_AMOUNT:,.0f}",
+                    max=tools.MAX_AMOUNT_TEXT,
                 )
             )
 

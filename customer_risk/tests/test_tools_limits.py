@@ -49,6 +49,7 @@ class TestLimitTools(BaseCase):
                 self.assertEqual(tools.valid_amount(value), expected)
         self.assertTrue(tools.valid_amount(-0.01, signed=True))
         self.assertFalse(tools.valid_amount(-1e300, signed=True))
+        self.assertEqual(tools.MAX_AMOUNT_TEXT, f"{tools.MAX_AMOUNT:,.0f}")
 
     def test_limit_with_tolerance(self):
         cases = [

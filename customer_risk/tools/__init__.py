@@ -7,7 +7,7 @@ other addons of the suite import them from ``odoo.addons.customer_risk.tools``.
 from .alerts import EVENT_RULES, STATE_RULES, AlertFigures, alert_conditions, unusual_order
 from . import aging, audit_chain, followup, kpi
 from .exposure import EXPOSURE_PARTS, ExposureParts, available_credit, days_overdue
-from .limits import MAX_AMOUNT, limit_with_tolerance, tier_limit, valid_amount
+from .limits import MAX_AMOUNT, MAX_AMOUNT_TEXT, limit_with_tolerance, tier_limit, valid_amount
 from .scoring import (
     SCREENING_VALUES,
     band_index,

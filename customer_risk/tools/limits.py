@@ -6,6 +6,7 @@ LIMIT_METHODS = ("fixed", "sales_share", "agency")
 # Largest amount a limit, tier or authority may hold: far above any real limit, and small
 # enough that a float still counts every cent.
 MAX_AMOUNT = 1e13
+MAX_AMOUNT_TEXT = "10,000,000,000,000"
 
 
 def valid_amount(value, signed=False):
