@@ -327,6 +327,7 @@ class SaleOrder(models.Model):
             order.risk_check_warnings = "\n".join(warnings)
             order.risk_check_blocked = bool(blocking)
 
+    @api.depends("risk_release_ids.state")
     def _compute_risk_release_count(self):
         counts = dict(
             self.env["customer.risk.release"]._read_group(

@@ -196,9 +196,15 @@ class TestCreditCheck(CreditCheckCommon):
         self.assertEqual(order.risk_credit_limit, 1000.0)
         self.assertEqual(order.risk_exposure, 400.0)
         self.assertEqual(order.risk_available_credit, 600.0)
+        self.assertEqual(order.risk_available_after, -100.0)
+        self.assertFalse(order.risk_release_pending)
         order.order_line.price_unit = 600.0
         self.assertFalse(order.risk_check_blocked)
         self.assertFalse(order.risk_check_blocking)
+        self.assertEqual(order.risk_available_after, 0.0)
+        order.order_line.price_unit = 700.0
+        order.action_request_risk_release()
+        self.assertTrue(order.risk_release_pending)
 
     def test_banner_follows_edits_in_the_form(self):
         self.make_invoice(amount=400.0, due_date=TODAY + timedelta(days=10))
