@@ -3,9 +3,10 @@ import { registry } from "@web/core/registry";
 /**
  * The salesperson whose quotation the credit check blocks: the form shows why before
  * Confirm, Confirm is refused with the reasons, and a credit release is requested with a
- * justification. `text` holds the labels the tour must read, in the user's language.
+ * justification, from the refusal itself (`fromMessage`) or from the quotation's button.
+ * `text` holds the labels the tour must read, in the user's language.
  */
-function requestReleaseSteps(text) {
+function requestReleaseSteps(text, fromMessage) {
     return [
         {
             content: "The quotation tells why the credit check blocks it, before Confirm",
@@ -24,20 +25,31 @@ function requestReleaseSteps(text) {
             content: "The confirmation is refused with the customer and the reasons",
             trigger: `.modal .o_error_dialog [role=alert]:contains(Tour Blocked Customer):contains(${text.refused})`,
         },
-        {
-            content: "Close the refusal",
-            trigger: ".modal .o_error_dialog .modal-header .btn-close",
-            run: "click",
-        },
-        {
-            content: "The quotation is still a quotation",
-            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value=draft]",
-        },
-        {
-            content: "Request a credit release from the quotation",
-            trigger: `.o_form_view .o_statusbar_buttons button[name=action_request_risk_release]:contains(${text.requestButton})`,
-            run: "click",
-        },
+        ...(fromMessage
+            ? [
+                  {
+                      content: "Request a credit release right from the refusal",
+                      trigger: `.modal .o_error_dialog .modal-footer .btn-primary:contains(${text.requestButton})`,
+                      run: "click",
+                  },
+              ]
+            : [
+                  {
+                      content: "Close the refusal",
+                      trigger: ".modal .o_error_dialog .modal-header .btn-close",
+                      run: "click",
+                  },
+                  {
+                      content: "The quotation is still a quotation",
+                      trigger:
+                          ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value=draft]",
+                  },
+                  {
+                      content: "Request a credit release from the quotation",
+                      trigger: `.o_form_view .o_statusbar_buttons button[name=action_request_risk_release]:contains(${text.requestButton})`,
+                      run: "click",
+                  },
+              ]),
         {
             content: "The request shows its figures and asks for a justification",
             trigger: ".modal .o_form_view div[name=request_note] textarea",
@@ -49,13 +61,19 @@ function requestReleaseSteps(text) {
             run: "click",
         },
         {
-            content: "The quotation now links its pending credit release",
-            trigger: ".o_form_view button[name=action_view_risk_releases] .o_stat_value:contains(1)",
-        },
-        {
             content: "No dialog is left open",
             trigger: "body:not(:has(.modal))",
         },
+        // Requested from the quotation's button, the form reloads and shows the request.
+        ...(fromMessage
+            ? []
+            : [
+                  {
+                      content: "The quotation now links its pending credit release",
+                      trigger:
+                          ".o_form_view button[name=action_view_risk_releases] .o_stat_value:contains(1)",
+                  },
+              ]),
     ];
 }
 
@@ -67,7 +85,7 @@ registry.category("web_tour.tours").add("customer_risk_salesperson_release_reque
             requestButton: "Request Credit Release",
             justification: "Long-standing customer; this order is paid by letter of credit.",
             save: "Save",
-        }),
+        }, true),
 });
 
 // The same journey for a salesperson whose language is Chinese: every label the tour reads
@@ -80,7 +98,7 @@ registry.category("web_tour.tours").add("customer_risk_salesperson_release_reque
             requestButton: "申请信用放行",
             justification: "长期客户，此订单以信用证付款。",
             save: "保存",
-        }),
+        }, false),
 });
 
 /**
