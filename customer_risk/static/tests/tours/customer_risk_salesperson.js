@@ -13,6 +13,10 @@ function requestReleaseSteps(text, fromMessage) {
             trigger: `.o_form_view div[name=risk_check_banner] .alert-danger:contains(${text.blockedBanner})`,
         },
         {
+            content: "and the customer's risk figures",
+            trigger: `.o_form_view div[name=risk_check_banner] .alert-info:contains(${text.riskTier}):contains(Tour tier)`,
+        },
+        {
             content: "The blocking reason is listed",
             trigger: ".o_form_view .alert-danger [name=risk_check_blocking]:not(:empty)",
         },
@@ -52,7 +56,7 @@ function requestReleaseSteps(text, fromMessage) {
               ]),
         {
             content: "The request shows its figures and asks for a justification",
-            trigger: ".modal .o_form_view div[name=request_note] textarea",
+            trigger: `.modal .o_form_view:contains(${text.justificationTitle}) div[name=request_note] textarea`,
             run: `edit ${text.justification}`,
         },
         {
@@ -83,6 +87,8 @@ registry.category("web_tour.tours").add("customer_risk_salesperson_release_reque
             blockedBanner: "The credit check blocks this order",
             refused: "cannot be confirmed",
             requestButton: "Request Credit Release",
+            riskTier: "Risk tier",
+            justificationTitle: "Justification",
             justification: "Long-standing customer; this order is paid by letter of credit.",
             save: "Save",
         }, true),
@@ -96,6 +102,8 @@ registry.category("web_tour.tours").add("customer_risk_salesperson_release_reque
             blockedBanner: "信用检查阻止了此订单",
             refused: "无法确认",
             requestButton: "申请信用放行",
+            riskTier: "风险等级",
+            justificationTitle: "申请理由",
             justification: "长期客户，此订单以信用证付款。",
             save: "保存",
         }, false),
