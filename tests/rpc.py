@@ -3,6 +3,10 @@
 import json
 import urllib.request
 
+# What a refused credit check raises over RPC: a UserError, or its subclass that offers the
+# release request to the web client.
+REFUSALS = ("odoo.exceptions.UserError", "odoo.addons.customer_risk.exceptions.CreditCheckBlocked")
+
 
 class RpcError(Exception):
     def __init__(self, error):
@@ -10,6 +14,11 @@ class RpcError(Exception):
         self.name = data.get("name", "")
         self.message = data.get("message") or error.get("message", "")
         super().__init__(f"{self.name}: {self.message}")
+
+    @property
+    def refused(self):
+        """A user error (a refusal the user can read), not a server failure."""
+        return self.name in REFUSALS
 
 
 class Rpc:

@@ -6,12 +6,12 @@ import threading
 import uuid
 
 import pytest
-from rpc import Rpc, RpcError
+from rpc import REFUSALS, Rpc, RpcError
 
 PASSWORD = "Risk-Test-1"
 # The credit check's refusal: a plain UserError, or its subclass that offers the release.
-BLOCKED_RELEASABLE = "odoo.addons.customer_risk.exceptions.CreditCheckBlocked"
-BLOCKED = ("odoo.exceptions.UserError", BLOCKED_RELEASABLE)
+BLOCKED = REFUSALS
+BLOCKED_RELEASABLE = REFUSALS[1]
 
 
 @pytest.fixture(scope="module")

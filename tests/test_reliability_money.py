@@ -110,7 +110,7 @@ def _confirm(world, order_id, companies):
         )
         return "passed"
     except RpcError as exc:
-        assert exc.name == "odoo.exceptions.UserError", exc
+        assert exc.refused, exc
         return "blocked"
 
 
