@@ -169,7 +169,8 @@ class CustomerRiskRelease(models.Model):
                         "decision note while it is pending."
                     )
                 )
-        # The check above is the permission (the ACL only lets salespeople edit the form).
+        # The check above is the permission; salespeople's write ACL only opens the form
+        # for the justification.
         return super(CustomerRiskRelease, self.sudo()).write(vals)
 
     def _quiet_off(self):
