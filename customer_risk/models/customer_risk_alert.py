@@ -9,11 +9,11 @@ from odoo.tools import SQL, format_date, formatLang, mute_logger
 
 from .. import tools
 from .customer_risk_alert_rule import SEVERITIES
+from .customer_risk_team_mixin import TODO_ACTIVITY
 
 _logger = logging.getLogger(__name__)
 
 OFFICER = "customer_risk.group_risk_officer"
-TODO = "mail.mail_activity_data_todo"
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 # What people may write on an alert; the rest changes through its actions or the rules.
 EDITABLE = frozenset({"user_id", "note"})
@@ -136,7 +136,7 @@ class CustomerRiskAlert(models.Model):
             }
         )
         for alert in self:
-            alert.sudo().activity_feedback([TODO])
+            alert.sudo().activity_feedback([TODO_ACTIVITY])
             alert._risk_post(
                 body=self.env._("Acknowledged by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
@@ -163,9 +163,9 @@ class CustomerRiskAlert(models.Model):
         )
         for alert in self.sudo():
             if manual:
-                alert.activity_feedback([TODO])
+                alert.activity_feedback([TODO_ACTIVITY])
             else:
-                alert.activity_unlink([TODO])
+                alert.activity_unlink([TODO_ACTIVITY])
             alert._risk_post(body=body, subtype_xmlid="mail.mt_note")
 
     def action_open_partner(self):
@@ -242,7 +242,7 @@ class CustomerRiskAlert(models.Model):
         created = Alert._risk_create_alerts(to_create)
         for alert in created:
             alert.activity_schedule(
-                TODO,
+                TODO_ACTIVITY,
                 date_deadline=fields.Date.context_today(alert),
                 summary=alert.rule_id.name,
                 note=alert.message,

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
 from .. import tools
+from .customer_risk_team_mixin import TODO_ACTIVITY
 
 KINDS = [
     ("initial", "Initial"),
@@ -274,7 +275,7 @@ class CustomerRiskAssessment(models.Model):
                 )
         for assessment in self:
             assessment._apply_to_partner()
-        self.activity_feedback(["mail.mail_activity_data_todo"])
+        self.activity_feedback([TODO_ACTIVITY])
         return True
 
     def _apply_to_partner(self):
@@ -335,7 +336,7 @@ class CustomerRiskAssessment(models.Model):
         self._check_officer()
         self._check_draft()
         self.write({"state": "cancelled"})
-        self.activity_unlink(["mail.mail_activity_data_todo"])
+        self.activity_unlink([TODO_ACTIVITY])
         return True
 
     def action_draft(self):
@@ -544,7 +545,7 @@ class CustomerRiskAssessment(models.Model):
             responsible = self._review_responsible(company)
             for assessment in batch - auto:
                 assessment.activity_schedule(
-                    "mail.mail_activity_data_todo",
+                    TODO_ACTIVITY,
                     date_deadline=today,
                     summary=summary,
                     user_id=responsible.id,

@@ -11,6 +11,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from .. import tools
 from .customer_risk_screening_check import CHECK_TYPES
+from .customer_risk_team_mixin import TODO_ACTIVITY
 
 RESULTS = [
     ("approved", "Approved"),
@@ -535,7 +536,7 @@ class CustomerRiskScreening(models.Model):
                 body = Markup("%s<br/>%s") % (body, screening.decision_note)
             screening._risk_post(body=body)
             screening.partner_id._risk_post(body=body)
-        self.activity_feedback(["mail.mail_activity_data_todo"])
+        self.activity_feedback([TODO_ACTIVITY])
         return True
 
     # ------------------------------------------------------------------ expiry

@@ -598,16 +598,18 @@ class ResPartner(models.Model):
                 )
                 # Batch job: commit per chunk so a crash keeps the work done (design rule).
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            # Every customer of the company is fresh: keep today's totals for the overview.
-            self.env["customer.risk.exposure.history"]._risk_record(
-                company, fields.Date.context_today(self)
-            )
 
     def _risk_monitor_todo(self, company, since, limit):
-        """Commercial customers of ``company`` not monitored since ``since``, locked with
-        SKIP LOCKED so two runs share the work instead of repeating it."""
+        """Active commercial customers of ``company`` not monitored since ``since``."""
+        return self._risk_batch_todo(company, "risk_monitor_date", since, limit, active_only=True)
+
+    def _risk_batch_todo(self, company, date_field, since, limit, active_only=False):
+        """Ids of the next ``limit`` commercial customers of ``company`` whose per-company
+        ``date_field`` (a company-dependent datetime a batch job sets when done) is older than
+        ``since``, locked with SKIP LOCKED so two runs share the work instead of repeating
+        it."""
         self.flush_model(
-            ["commercial_partner_id", "customer_rank", "active", "company_id", "risk_monitor_date"]
+            ["commercial_partner_id", "customer_rank", "active", "company_id", date_field]
         )
         self.env.cr.execute(
             SQL(
@@ -615,14 +617,15 @@ class ResPartner(models.Model):
                 SELECT p.id FROM res_partner p
                  WHERE p.id = p.commercial_partner_id
                    AND p.customer_rank > 0
-                   AND p.active
+                   AND (p.active OR NOT %(active_only)s)
                    AND (p.company_id IS NULL OR p.company_id = %(company)s)
-                   AND COALESCE((p.risk_monitor_date ->> %(key)s)::timestamp, 'epoch')
-                       < %(since)s
+                   AND COALESCE((%(field)s ->> %(key)s)::timestamp, 'epoch') < %(since)s
                  ORDER BY p.id
                  LIMIT %(limit)s
                    FOR UPDATE SKIP LOCKED
                 """,
+                field=SQL.identifier("p", date_field),
+                active_only=active_only,
                 company=company.id,
                 key=str(company.id),
                 since=since,
@@ -1036,28 +1039,5 @@ class ResPartner(models.Model):
             )
 
     def _risk_snapshot_todo(self, company, since, limit):
-        """Commercial customers of ``company`` whose figures are older than ``since``,
-        locked with SKIP LOCKED so two runs share the work instead of repeating it."""
-        self.flush_model(
-            ["commercial_partner_id", "customer_rank", "company_id", "risk_snapshot_date"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.id FROM res_partner p
-                 WHERE p.id = p.commercial_partner_id
-                   AND p.customer_rank > 0
-                   AND (p.company_id IS NULL OR p.company_id = %(company)s)
-                   AND COALESCE((p.risk_snapshot_date ->> %(key)s)::timestamp, 'epoch')
-                       < %(since)s
-                 ORDER BY p.id
-                 LIMIT %(limit)s
-                   FOR UPDATE SKIP LOCKED
-                """,
-                company=company.id,
-                key=str(company.id),
-                since=since,
-                limit=limit,
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        """Commercial customers of ``company`` whose figures are older than ``since``."""
+        return self._risk_batch_todo(company, "risk_snapshot_date", since, limit)

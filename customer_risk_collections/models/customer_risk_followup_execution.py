@@ -5,7 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, format_date, formatLang
 
-TODO = "mail.mail_activity_data_todo"
+from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
 
 
 class CustomerRiskFollowupExecution(models.Model):
@@ -236,7 +236,7 @@ class CustomerRiskFollowupExecution(models.Model):
             activity_type = level.activity_type_id
             summary = level.activity_summary or level.name
         else:
-            activity_type = self.env.ref(TODO)
+            activity_type = self.env.ref(TODO_ACTIVITY)
             summary = self.env._("Send the follow-up letter")
         if self.fallback:
             summary = self.env._("%(summary)s (no usable email: post the letter)", summary=summary)
@@ -271,7 +271,7 @@ class CustomerRiskFollowupExecution(models.Model):
     def _action_escalate(self):
         user = self.level_id.escalate_user_id
         self.partner_id.activity_schedule(
-            TODO,
+            TODO_ACTIVITY,
             summary=self.env._("Escalated follow-up: %(level)s", level=self.level_id.name),
             note=self._items_html(),
             user_id=user.id,
