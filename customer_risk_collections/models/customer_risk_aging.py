@@ -1,10 +1,14 @@
-from collections import defaultdict
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from odoo.addons.customer_risk import tools
+
+# Up to this many days back, the aging starts from the items open today; before, from the
+# items dated by the date (same result, the cheaper plan; see ``_aging_items_query``).
+RECENT_DAYS = 30
 
 
 class CustomerRiskAging(models.AbstractModel):
@@ -75,66 +79,92 @@ class CustomerRiskAging(models.AbstractModel):
         due = SQL("COALESCE(aml.date_maturity, aml.date)")
         # Odoo keeps amount_residual = balance - matches as debit + matches as credit, so the
         # residual at D is today's residual with the matches dated after D put back: only
-        # those few partials are read, never every item's history. Candidates: the items
-        # open today (Odoo's partial index on unreconciled items) and the reconciled items
-        # matched after D; an item settled today by matches all dated by D was settled at D.
-        return SQL(
+        # the partials dated after D are read (one pass over the table, summed per item),
+        # never every item's history.
+        later = SQL(
             """
-            WITH later AS (
-                SELECT line_id, SUM(amount) AS amount FROM (
-                    SELECT pr.debit_move_id AS line_id, pr.amount
-                      FROM account_partial_reconcile pr
-                     WHERE pr.max_date > %(date)s
-                    UNION ALL
-                    SELECT pr.credit_move_id, -pr.amount
-                      FROM account_partial_reconcile pr
-                     WHERE pr.max_date > %(date)s
-                ) moves GROUP BY line_id
-            )
-            SELECT * FROM (
-                SELECT aml.id AS line_id,
-                       aml.move_id,
-                       aml.company_id,
-                       p.commercial_partner_id AS partner_id,
-                       aml.date,
-                       %(due)s AS date_maturity,
-                       %(date)s::date - %(due)s AS days_past_due,
-                       aml.amount_residual + COALESCE(later.amount, 0) AS residual
-                  FROM account_move_line aml
-                  LEFT JOIN later ON later.line_id = aml.id
-                  LEFT JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.account_id = ANY(%(accounts)s)
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
-                   AND aml.date <= %(date)s
-                   %(partner_filter)s
-                UNION ALL
-                SELECT aml.id,
-                       aml.move_id,
-                       aml.company_id,
-                       p.commercial_partner_id,
-                       aml.date,
-                       %(due)s,
-                       %(date)s::date - %(due)s,
-                       aml.amount_residual + later.amount
-                  FROM later
-                  JOIN account_move_line aml ON aml.id = later.line_id
-                  LEFT JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.account_id = ANY(%(accounts)s)
-                   AND aml.reconciled
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
-                   AND aml.date <= %(date)s
-                   %(partner_filter)s
-            ) items
-             WHERE items.residual <> 0
+            SELECT m.line_id, SUM(m.amount) AS amount
+              FROM account_partial_reconcile pr
+             CROSS JOIN LATERAL (
+                   VALUES (pr.debit_move_id, pr.amount), (pr.credit_move_id, -pr.amount)
+                   ) m (line_id, amount)
+             WHERE pr.max_date > %(date)s
+             GROUP BY m.line_id
+            """,
+            date=date,
+        )
+        common = SQL(
+            """
+            aml.account_id = ANY(%(accounts)s)
+            AND aml.parent_state = 'posted'
+            AND aml.company_id = %(company)s
+            AND aml.date <= %(date)s
+            %(partner_filter)s
+            """,
+            accounts=accounts,
+            company=company.id,
+            date=date,
+            partner_filter=partner_filter,
+        )
+        columns = SQL(
+            """
+            aml.id AS line_id,
+            aml.move_id,
+            aml.company_id,
+            p.commercial_partner_id AS partner_id,
+            aml.date,
+            %(due)s AS date_maturity,
+            %(date)s::date - %(due)s AS days_past_due,
+            aml.amount_residual + COALESCE(later.amount, 0) AS residual
             """,
             due=due,
             date=date,
-            accounts=accounts,
-            company=company.id,
-            partner_filter=partner_filter,
+        )
+        if date >= fields.Date.today() - timedelta(days=RECENT_DAYS):
+            # Recent date: the items open today (Odoo's partial index on unreconciled
+            # items) plus the few reconciled items matched after D; an item settled today
+            # by matches all dated by D was settled at D.
+            candidates = SQL(
+                """
+                SELECT %(columns)s
+                  FROM account_move_line aml
+                  LEFT JOIN later ON later.line_id = aml.id
+                  LEFT JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE aml.reconciled IS NOT TRUE AND %(common)s
+                UNION ALL
+                SELECT %(columns)s
+                  FROM later
+                  JOIN account_move_line aml ON aml.id = later.line_id
+                  LEFT JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE aml.reconciled AND %(common)s
+                """,
+                columns=columns,
+                common=common,
+            )
+        else:
+            # Older date: many items open then are settled today, so one pass over the
+            # receivable items dated by D (index on account and date), keeping those open
+            # today or matched after D, beats looking each matched item up.
+            candidates = SQL(
+                """
+                SELECT %(columns)s
+                  FROM account_move_line aml
+                  LEFT JOIN later ON later.line_id = aml.id
+                  LEFT JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
+                   AND %(common)s
+                """,
+                columns=columns,
+                common=common,
+            )
+        return SQL(
+            """
+            WITH later AS (%(later)s)
+            SELECT * FROM (%(candidates)s) items
+             WHERE items.residual <> 0
+            """,
+            later=later,
+            candidates=candidates,
         )
 
     @api.model
@@ -160,20 +190,25 @@ class CustomerRiskAging(models.AbstractModel):
         """Open amounts of ``company`` at ``date`` per commercial partner and bucket:
         {partner id or None: [amount of bucket 0, bucket 1, ...]}.
 
-        The database sums per partner and days past due; only the bucketing runs here."""
+        One pass in the database: it sums the items per partner and bucket."""
         bounds = tools.aging.check_bounds(bounds)
+        sums = [SQL("SUM(CASE WHEN items.days_past_due <= 0 THEN items.residual END)")]
+        low = 1
+        for high in bounds:
+            sums.append(
+                SQL(
+                    "SUM(CASE WHEN items.days_past_due BETWEEN %s AND %s THEN items.residual END)",
+                    low,
+                    high,
+                )
+            )
+            low = high + 1
+        sums.append(SQL("SUM(CASE WHEN items.days_past_due >= %s THEN items.residual END)", low))
         self.env.cr.execute(
             SQL(
-                """
-                SELECT items.partner_id, items.days_past_due, SUM(items.residual) AS residual
-                  FROM (%s) items
-                 GROUP BY items.partner_id, items.days_past_due
-                """,
+                "SELECT items.partner_id, %s FROM (%s) items GROUP BY items.partner_id",
+                SQL(", ").join(sums),
                 self._aging_items_query(company, date, partner_ids),
             )
         )
-        size = len(bounds) + 2
-        result = defaultdict(lambda: [0.0] * size)
-        for partner_id, days, residual in self.env.cr.fetchall():
-            result[partner_id][tools.aging.bucket_index(days, bounds)] += residual
-        return dict(result)
+        return {row[0]: [amount or 0.0 for amount in row[1:]] for row in self.env.cr.fetchall()}

@@ -3,6 +3,8 @@ from datetime import date, timedelta
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
+from odoo.addons.customer_risk import tools
+
 from .common import CollectionsCommon
 
 D = date(2025, 3, 31)
@@ -207,3 +209,138 @@ class TestAgingCurrencyAndCompany(CollectionsCommon):
         }
         self.assertEqual(sum(by_company[self.company]), 300.0)
         self.assertEqual(sum(by_company[company_2]), 5000.0)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2025-06-30 12:00:00")
+class TestAgingByPartnerAtPastDates(CollectionsCommon):
+    """The per-customer sums and the items agree with the definition at every date, on
+    both sides of the recent-date limit where the query starts from other candidates:
+    partial payments, credit notes and payments matched after the date, items settled
+    after it, a foreign-currency invoice paid at another rate."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Aging = cls.env["customer.risk.aging"]
+        cls.eur = cls.setup_other_currency("EUR", rates=[("2025-01-01", 2.0), ("2025-03-01", 4.0)])
+        cls.other = cls.env["res.partner"].create({"name": "Other Customer", "is_company": True})
+        # Partly paid before and after several of the dates.
+        invoice = cls.make_invoice(
+            amount=1000.0, invoice_date=date(2025, 5, 1), due_date=date(2025, 5, 31)
+        )
+        cls.pay(invoice, 300.0, date(2025, 5, 20))
+        cls.pay(invoice, 200.0, date(2025, 6, 25))
+        # A credit note dated after the invoice, matched to it.
+        invoice = cls.make_invoice(amount=600.0, invoice_date=date(2025, 6, 5))
+        refund = cls.make_invoice(
+            amount=150.0, invoice_date=date(2025, 6, 10), move_type="out_refund"
+        )
+        (cls.receivable_lines(invoice) | cls.receivable_lines(refund)).reconcile()
+        # Settled in full long after it fell due.
+        invoice = cls.make_invoice(
+            amount=250.0, invoice_date=date(2025, 3, 1), due_date=date(2025, 3, 31)
+        )
+        cls.pay(invoice, 250.0, date(2025, 6, 15))
+        # A payment received on account, matched to an older invoice only today.
+        invoice = cls.make_invoice(partner=cls.other, amount=400.0, invoice_date=date(2025, 5, 10))
+        payment = cls.receive(cls.other, 80.0, date(2025, 6, 1))
+        (cls.receivable_lines(invoice) | cls.receivable_lines(payment)).reconcile()
+        # An unmatched credit note.
+        cls.make_invoice(
+            partner=cls.other, amount=70.0, invoice_date=date(2025, 5, 5), move_type="out_refund"
+        )
+        # 2,000 EUR booked at 2 per unit, half paid in June at 4 per unit.
+        invoice = cls.make_invoice(
+            amount=2000.0,
+            currency=cls.eur,
+            invoice_date=date(2025, 2, 1),
+            due_date=date(2025, 2, 28),
+        )
+        cls.pay(invoice, 1000.0, date(2025, 6, 20), currency=cls.eur)
+
+    def definition(self, day):
+        """Residual of every receivable item at ``day`` from the ORM: its balance minus
+        the matches dated by ``day`` (the later date of the two matched items)."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("company_id", "=", self.company.id),
+                ("date", "<=", day),
+            ]
+        )
+        residuals = {}
+        for line in lines:
+            matched = line.matched_credit_ids.filtered(lambda p: p.max_date <= day)
+            against = line.matched_debit_ids.filtered(lambda p: p.max_date <= day)
+            residual = self.currency.round(
+                line.balance - sum(matched.mapped("amount")) + sum(against.mapped("amount"))
+            )
+            if residual:
+                residuals[line.id] = (line, residual)
+        return residuals
+
+    def test_items_and_sums_at_every_date(self):
+        days = [
+            date(2025, 6, 30),
+            date(2025, 6, 29),
+            date(2025, 6, 24),
+            date(2025, 6, 19),
+            date(2025, 6, 12),
+            date(2025, 6, 9),
+            date(2025, 6, 1),  # 29 days back: from the items open today
+            date(2025, 5, 31),
+            date(2025, 5, 30),  # 31 days back: from the items dated by the date
+            date(2025, 5, 19),
+            date(2025, 4, 30),
+            date(2025, 3, 31),
+            date(2025, 2, 27),
+            date(2025, 1, 31),
+        ]
+        for day in days:
+            with self.subTest(day=day):
+                expected = self.definition(day)
+                rows = self.Aging._aging_lines(self.company, day)
+                self.assertEqual(
+                    {row["line_id"]: self.currency.round(row["residual"]) for row in rows},
+                    {line_id: residual for line_id, (_line, residual) in expected.items()},
+                )
+                sums = {}
+                for line, residual in expected.values():
+                    days_past_due = (day - (line.date_maturity or line.date)).days
+                    bucket = tools.aging.bucket_index(days_past_due)
+                    partner_sums = sums.setdefault(
+                        line.partner_id.commercial_partner_id.id, [0.0] * 6
+                    )
+                    partner_sums[bucket] = self.currency.round(partner_sums[bucket] + residual)
+                by_partner = self.Aging._aging_by_partner(self.company, day)
+                self.assertEqual(
+                    {
+                        partner_id: [self.currency.round(amount) for amount in amounts]
+                        for partner_id, amounts in by_partner.items()
+                    },
+                    sums,
+                )
+
+    def test_amounts_before_and_after_the_recent_limit(self):
+        customer, other = self.customer.id, self.other.id
+        # 1 June: 700 of the May invoice open (the June payment comes later), 1 day past
+        # due; the 250 of March settled in June, 62 days; the 2,000 EUR of February booked
+        # at 1,000, 93 days. Other: 400 less the payment of 1 June, and the credit note.
+        self.assertEqual(
+            self.Aging._aging_by_partner(self.company, date(2025, 6, 1)),
+            {
+                customer: [0.0, 700.0, 0.0, 250.0, 1000.0, 0.0],
+                other: [0.0, 250.0, 0.0, 0.0, 0.0, 0.0],
+            },
+        )
+        # 30 May, on the other side of the limit: the same invoices two days younger, the
+        # payment of 1 June not received yet.
+        self.assertEqual(
+            self.Aging._aging_by_partner(self.company, date(2025, 5, 30)),
+            {
+                customer: [700.0, 0.0, 250.0, 0.0, 1000.0, 0.0],
+                other: [0.0, 330.0, 0.0, 0.0, 0.0, 0.0],
+            },
+        )
