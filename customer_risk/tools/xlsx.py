@@ -15,12 +15,27 @@ Every report builds its workbook the same way:
 Amounts are numbers with the currency's format, headers bold on a frozen row, and every
 text cell is written as a string: a value such as ``=HYPERLINK(...)`` or ``+1`` stays text
 and never becomes a formula.
+
+A large report streams its rows instead: ``XlsxReport(currency, constant_memory=True)``
+keeps no cell in memory (xlsxwriter writes each finished row to a temporary file of its
+own directory, removed when the workbook is closed or discarded). Each sheet is then
+written top to bottom with ``open_sheet``, ``append`` and ``close``; sheets may be filled
+in any order, so a summary sheet placed first can be written after the detail it sums:
+
+    summary = book.open_sheet(env._("Summary"), summary_columns, title=title)
+    detail = book.open_sheet(env._("Detail"), detail_columns, title=title)
+    for rows in chunks:
+        for values in rows:
+            detail.append(values)
+    detail.close(totals_label=env._("Total"))
+    ... summary.append(...), summary.close(...)
 """
 
 import base64
 import datetime
 import io
 import re
+import tempfile
 from dataclasses import dataclass
 
 import xlsxwriter
@@ -63,15 +78,27 @@ def sheet_title(name):
 
 
 class XlsxReport:
-    """One workbook in memory; ``add_sheet`` per view, then ``attach`` or ``to_bytes``."""
+    """One workbook; ``add_sheet`` per view (or ``open_sheet`` to stream rows), then
+    ``attach`` or ``to_bytes``.
 
-    def __init__(self, currency):
+    ``constant_memory``: finished rows go to temporary files instead of memory (for
+    reports of many rows); each sheet must then be written top to bottom."""
+
+    def __init__(self, currency, constant_memory=False):
         self._buffer = io.BytesIO()
+        self._tmpdir = (
+            tempfile.TemporaryDirectory(prefix="customer-risk-xlsx-") if constant_memory else None
+        )
+        memory = (
+            {"constant_memory": True, "tmpdir": self._tmpdir.name}
+            if constant_memory
+            else {"in_memory": True}
+        )
         # The options only guard ``write()``; this module writes each type explicitly.
         self.book = xlsxwriter.Workbook(
             self._buffer,
             {
-                "in_memory": True,
+                **memory,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -103,30 +130,16 @@ class XlsxReport:
         """A worksheet: ``title`` lines, the header row (frozen, with a filter), one row per
         item of ``rows`` (sequences in column order), a totals row when ``totals_label`` is
         given, then the ``footer`` lines after an empty row. Returns the worksheet."""
-        sheet = self.book.add_worksheet(self._unique_title(name))
-        for col, column in enumerate(columns):
-            sheet.set_column(col, col, column.width or DEFAULT_WIDTHS[column.kind])
-        for index, line in enumerate(title):
-            sheet.write_string(index, 0, line, self.formats["subtitle" if index else "title"])
-        header_row = len(title) + 1 if title else 0
-        for col, column in enumerate(columns):
-            sheet.write_string(header_row, col, column.header, self.formats["header"])
-        sums = [0.0] * len(columns)
-        row = header_row
+        writer = self.open_sheet(name, columns, title=title)
         for values in rows:
-            row += 1
-            for col, (column, value) in enumerate(zip(columns, values, strict=True)):
-                self._write(sheet, row, col, column.kind, value)
-                if column.total and value:
-                    sums[col] += value
-        sheet.freeze_panes(header_row + 1, 0)
-        sheet.autofilter(header_row, 0, row, len(columns) - 1)
-        if totals_label is not None:
-            row += 1
-            self._write_totals(sheet, row, columns, sums, totals_label)
-        for index, line in enumerate(footer, start=row + 2):
-            sheet.write_string(index, 0, line, self.formats["text"])
-        return sheet
+            writer.append(values)
+        return writer.close(totals_label=totals_label, footer=footer)
+
+    def open_sheet(self, name, columns, title=()):
+        """The worksheet of :meth:`add_sheet` written a row at a time: ``append`` each row,
+        then ``close`` with the totals label and footer. Returns its :class:`SheetWriter`."""
+        sheet = self.book.add_worksheet(self._unique_title(name))
+        return SheetWriter(self, sheet, columns, title)
 
     def add_facts(self, name, facts, widths=(28, 60)):
         """A worksheet of (label, value) rows, such as the heading facts of a report: labels
@@ -172,8 +185,56 @@ class XlsxReport:
             sheet.write_number(row, col, value, cell_format)
 
     def to_bytes(self):
-        self.book.close()
+        try:
+            self.book.close()
+        finally:
+            self.discard()
         return self._buffer.getvalue()
+
+    def discard(self):
+        """Remove the temporary files of a streamed workbook (also after an error)."""
+        if self._tmpdir is not None:
+            self._tmpdir.cleanup()
+            self._tmpdir = None
+
+
+class SheetWriter:
+    """Rows of one worksheet, written top to bottom (see :meth:`XlsxReport.open_sheet`)."""
+
+    def __init__(self, report, sheet, columns, title=()):
+        self.report = report
+        self.sheet = sheet
+        self.columns = columns
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width or DEFAULT_WIDTHS[column.kind])
+        for index, line in enumerate(title):
+            sheet.write_string(index, 0, line, report.formats["subtitle" if index else "title"])
+        self.header_row = len(title) + 1 if title else 0
+        for col, column in enumerate(columns):
+            sheet.write_string(self.header_row, col, column.header, report.formats["header"])
+        self.sums = [0.0] * len(columns)
+        self.row = self.header_row
+
+    def append(self, values):
+        """One row: ``values`` in column order."""
+        self.row += 1
+        for col, (column, value) in enumerate(zip(self.columns, values, strict=True)):
+            self.report._write(self.sheet, self.row, col, column.kind, value)
+            if column.total and value:
+                self.sums[col] += value
+
+    def close(self, totals_label=None, footer=()):
+        """Freeze the header, filter the rows, add the totals row when ``totals_label`` is
+        given and the ``footer`` lines after an empty row. Returns the worksheet."""
+        sheet, row = self.sheet, self.row
+        sheet.freeze_panes(self.header_row + 1, 0)
+        sheet.autofilter(self.header_row, 0, row, len(self.columns) - 1)
+        if totals_label is not None:
+            row += 1
+            self.report._write_totals(sheet, row, self.columns, self.sums, totals_label)
+        for index, line in enumerate(footer, start=row + 2):
+            sheet.write_string(index, 0, line, self.report.formats["text"])
+        return sheet
 
 
 def kind_of(value):

@@ -9,6 +9,8 @@ from odoo.addons.customer_risk import tools
 # Up to this many days back, the aging starts from the items open today; before, from the
 # items dated by the date (same result, the cheaper plan; see ``_aging_items_query``).
 RECENT_DAYS = 30
+# Customers per chunk when a report reads the items of every customer.
+CHUNK = 1000
 
 
 class CustomerRiskAging(models.AbstractModel):
@@ -52,7 +54,10 @@ class CustomerRiskAging(models.AbstractModel):
     def _aging_items_query(self, company, date, partner_ids=None):
         """SQL of the receivable items of ``company`` open at ``date``, one row each:
         line_id, move_id, company_id, partner_id (commercial partner, or NULL), date,
-        date_maturity, days_past_due, residual (company currency, non-zero)."""
+        date_maturity, days_past_due, residual (company currency, non-zero).
+
+        ``partner_ids``: only the items of these commercial partners (``None`` among them:
+        and the items without a partner)."""
         accounts = self._aging_receivable_account_ids(company)
         self.env["account.move.line"].flush_model(
             [
@@ -71,11 +76,19 @@ class CustomerRiskAging(models.AbstractModel):
             ["amount", "credit_move_id", "debit_move_id", "max_date"]
         )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        partner_filter = (
-            SQL("AND p.commercial_partner_id = ANY(%s)", list(partner_ids))
-            if partner_ids is not None
-            else SQL()
-        )
+        partner_filter = SQL()
+        if partner_ids is not None:
+            # On the items' own partner (the contacts of those customers, archived ones
+            # too), so that an index on the items' partner serves a few customers.
+            ids = [partner_id for partner_id in partner_ids if partner_id]
+            members = SQL(
+                "aml.partner_id = ANY(ARRAY(SELECT id FROM res_partner"
+                " WHERE commercial_partner_id = ANY(%s)))",
+                ids,
+            )
+            if len(ids) < len(partner_ids):
+                members = SQL("(%s OR aml.partner_id IS NULL)", members)
+            partner_filter = SQL("AND %s", members)
         due = SQL("COALESCE(aml.date_maturity, aml.date)")
         # Odoo keeps amount_residual = balance - matches as debit + matches as credit, so the
         # residual at D is today's residual with the matches dated after D put back: only
@@ -172,7 +185,8 @@ class CustomerRiskAging(models.AbstractModel):
         """Open receivable items of ``company`` at ``date``, one dict per item with the keys
         of :meth:`_aging_items_query` plus ``bucket`` (index in ``bounds``' buckets).
 
-        ``partner_ids`` restricts to these commercial partners."""
+        ``partner_ids`` restricts to these commercial partners (``None`` in it: the items
+        without a partner)."""
         bounds = tools.aging.check_bounds(bounds)
         self.env.cr.execute(
             SQL(
@@ -212,3 +226,18 @@ class CustomerRiskAging(models.AbstractModel):
             )
         )
         return {row[0]: [amount or 0.0 for amount in row[1:]] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _aging_lines_in_chunks(
+        self, company, date, bounds=tools.aging.DEFAULT_BOUNDS, partner_ids=None, size=CHUNK
+    ):
+        """The items of :meth:`_aging_lines` in the same order, read ``size`` customers at
+        a time: yields lists of rows, so that a report of every customer never holds all
+        its items (one pass per chunk, on the items' partner index, plus one pass to find
+        the customers)."""
+        customers = sorted(
+            self._aging_by_partner(company, date, bounds, partner_ids),
+            key=lambda partner_id: (partner_id is None, partner_id or 0),
+        )
+        for start in range(0, len(customers), size):
+            yield self._aging_lines(company, date, bounds, customers[start : start + size])

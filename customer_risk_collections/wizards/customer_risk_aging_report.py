@@ -14,6 +14,42 @@ GROUP_BY = [
 ]
 
 
+# Customers read at a time by the Excel export.
+EXPORT_CHUNK = 1000
+
+
+class AgingSummary:
+    """Totals of the report's items per group and bucket, added a chunk at a time."""
+
+    def __init__(self, size):
+        self.groups = defaultdict(lambda: {"amounts": [0.0] * size, "total": 0.0})
+        self.totals = [0.0] * size
+
+    def add(self, items):
+        for item in items:
+            group = self.groups[item["group_key"]]
+            group["name"] = item["group_name"]
+            group["amounts"][item["bucket"]] += item["residual"]
+            group["total"] += item["residual"]
+            self.totals[item["bucket"]] += item["residual"]
+
+    def result(self):
+        """groups (sorted by name, with their share), totals per bucket, total, shares."""
+        total = sum(self.totals)
+        groups = sorted(
+            self.groups.values(), key=lambda group: (group["name"].lower(), group["name"])
+        )
+        for group in groups:
+            group["share"] = tools.ratio_percent(group["total"], total)
+        return {
+            "groups": groups,
+            "totals": self.totals,
+            "total": total,
+            "total_share": tools.ratio_percent(total, total),
+            "bucket_shares": [tools.ratio_percent(amount, total) for amount in self.totals],
+        }
+
+
 class CustomerRiskAgingReport(models.TransientModel):
     """Aged receivables as of a date: what each customer owed then, by days past due.
 
@@ -85,53 +121,58 @@ class CustomerRiskAgingReport(models.TransientModel):
         """Everything the views, the workbook and the PDF show: buckets, one summary row per
         group, totals and shares, and the open items. Amounts in the report currency."""
         self.ensure_one()
+        data = self._aging_report_heading()
+        summary = AgingSummary(len(data["bucket_labels"]))
+        items = []
+        for rows in self._aging_report_items(data):
+            summary.add(rows)
+            items.extend(rows)
+        data.update(summary.result())
+        for item in items:
+            item["share"] = tools.ratio_percent(item["residual"], data["total"])
+        data["items"] = items
+        return data
+
+    def _aging_report_heading(self):
+        """What the report states before its figures: date, companies, currency, buckets
+        and grouping."""
+        self.ensure_one()
         self._check_report_access()
         bounds = self.bucket_set_id._get_bounds()
-        all_buckets = tools.aging.buckets(bounds)
         Bucket = self.env["customer.risk.aging.bucket"]
-        labels = [Bucket._label_of(bucket) for bucket in all_buckets]
         report_company = self._report_company()
-        currency = report_company.currency_id
+        return {
+            "currency": report_company.currency_id,
+            "date": self.date,
+            "companies": self.company_ids.sorted("id"),
+            "bounds": bounds,
+            "bucket_labels": [Bucket._label_of(bucket) for bucket in tools.aging.buckets(bounds)],
+            "group_label": self._group_label(),
+        }
+
+    def _aging_report_items(self, heading, chunk=None):
+        """The open items of the report, described, in the report currency: yields them
+        by company, all at once or ``chunk`` customers at a time."""
+        report_company = self._report_company()
+        currency = heading["currency"]
         partner_ids = self.partner_ids.commercial_partner_id.ids or None
-        items = []
-        for company in self.company_ids.sorted("id"):
+        Aging = self.env["customer.risk.aging"]
+        for company in heading["companies"]:
             rate = company.currency_id._get_conversion_rate(
                 company.currency_id, currency, report_company, self.date
             )
-            for row in self.env["customer.risk.aging"]._aging_lines(
-                company, self.date, bounds, partner_ids
-            ):
+            if chunk:
+                chunks = Aging._aging_lines_in_chunks(
+                    company, self.date, heading["bounds"], partner_ids, size=chunk
+                )
+            else:
+                chunks = [Aging._aging_lines(company, self.date, heading["bounds"], partner_ids)]
+            for rows in chunks:
                 if rate != 1.0:
-                    row["residual"] = currency.round(row["residual"] * rate)
-                items.append(row)
-        self._aging_describe_items(items, labels)
-        groups = defaultdict(lambda: {"amounts": [0.0] * len(all_buckets), "total": 0.0})
-        totals = [0.0] * len(all_buckets)
-        for item in items:
-            group = groups[item["group_key"]]
-            group["name"] = item["group_name"]
-            group["amounts"][item["bucket"]] += item["residual"]
-            group["total"] += item["residual"]
-            totals[item["bucket"]] += item["residual"]
-        total = sum(totals)
-        for item in items:
-            item["share"] = tools.ratio_percent(item["residual"], total)
-        summary = sorted(groups.values(), key=lambda group: (group["name"].lower(), group["name"]))
-        for group in summary:
-            group["share"] = tools.ratio_percent(group["total"], total)
-        return {
-            "currency": currency,
-            "date": self.date,
-            "companies": self.company_ids.sorted("id"),
-            "bucket_labels": labels,
-            "group_label": self._group_label(),
-            "groups": summary,
-            "totals": totals,
-            "total": total,
-            "total_share": tools.ratio_percent(total, total),
-            "bucket_shares": [tools.ratio_percent(amount, total) for amount in totals],
-            "items": items,
-        }
+                    for row in rows:
+                        row["residual"] = currency.round(row["residual"] * rate)
+                self._aging_describe_items(rows, heading["bucket_labels"])
+                yield rows
 
     def _aging_describe_items(self, items, labels):
         """Add the names the reports show and the key of the item's group."""
@@ -145,28 +186,35 @@ class CustomerRiskAgingReport(models.TransientModel):
             for partner in partners.with_company(company):
                 tiers[company.id, partner.id] = partner.risk_tier_id
         no_partner = self.env._("No customer")
+        move_names = {move.id: move.name for move in moves}
+        described = {}  # per company and customer: what the items have in common
         for item in items:
-            partner = partners.browse(item["partner_id"])
-            company = companies.browse(item["company_id"])
-            tier = tiers.get((company.id, partner.id)) or self.env["customer.risk.tier"]
+            key = item["company_id"], item["partner_id"]
+            if key not in described:
+                partner = partners.browse(item["partner_id"])
+                company = companies.browse(item["company_id"])
+                tier = tiers.get((company.id, partner.id)) or self.env["customer.risk.tier"]
+                common = described[key] = {
+                    "partner_name": partner.name if partner else no_partner,
+                    "user_id": partner.user_id.id,
+                    "tier_id": tier.id,
+                    "company_name": company.name,
+                }
+                if self.group_by == "partner":
+                    common.update(group_key=partner.id, group_name=common["partner_name"])
+                elif self.group_by == "user":
+                    name = partner.user_id.name or self.env._("No salesperson")
+                    common.update(group_key=partner.user_id.id, group_name=name)
+                elif self.group_by == "tier":
+                    name = tier.sudo().name or self.env._("No tier")
+                    common.update(group_key=tier.id, group_name=name)
+                else:
+                    common.update(group_key=company.id, group_name=company.name)
             item.update(
-                partner_name=partner.name if partner else no_partner,
-                user_id=partner.user_id.id,
-                tier_id=tier.id,
-                document=moves.browse(item["move_id"]).name,
-                company_name=company.name,
+                described[key],
+                document=move_names[item["move_id"]],
                 bucket_label=labels[item["bucket"]],
             )
-            if self.group_by == "partner":
-                item.update(group_key=partner.id, group_name=item["partner_name"])
-            elif self.group_by == "user":
-                name = partner.user_id.name or self.env._("No salesperson")
-                item.update(group_key=partner.user_id.id, group_name=name)
-            elif self.group_by == "tier":
-                name = tier.sudo().name or self.env._("No tier")
-                item.update(group_key=tier.id, group_name=name)
-            else:
-                item.update(group_key=company.id, group_name=company.name)
 
     # ------------------------------------------------------------------ actions
 
@@ -222,58 +270,68 @@ class CustomerRiskAgingReport(models.TransientModel):
 
     def action_export_xlsx(self):
         """Summary by the chosen grouping and one row per item, as an attachment of this
-        wizard; returns the download."""
+        wizard; returns the download.
+
+        The items are read a chunk of customers at a time and each row goes to the file as
+        it is written: memory holds one chunk, whatever the number of customers. The
+        Summary sheet comes first in the workbook but is written last, from the totals of
+        the items."""
         self.ensure_one()
-        data = self._aging_report_data()
-        book = XlsxReport(data["currency"])
-        title = self._xlsx_title(data)
-        book.add_sheet(
-            self.env._("Summary"),
-            [
-                Column(data["group_label"]),
-                *(Column(label, "amount", total=True) for label in data["bucket_labels"]),
-                Column(self.env._("Total"), "amount", total=True),
-                Column(self.env._("Share"), "percent", total=True),
-            ],
-            [
-                [group["name"], *group["amounts"], group["total"], group["share"]]
-                for group in data["groups"]
-            ],
-            title=title,
-            totals_label=self.env._("Total"),
-        )
-        several = len(data["companies"]) > 1
-        columns = [
-            Column(self.env._("Customer")),
-            Column(self.env._("Document"), width=20),
-            Column(self.env._("Date"), "date"),
-            Column(self.env._("Due Date"), "date"),
-            Column(self.env._("Days Past Due"), "integer"),
-            Column(self.env._("Bucket"), width=12),
-            Column(self.env._("Residual"), "amount", total=True),
-        ]
-        if several:
-            columns.append(Column(self.env._("Company")))
-        book.add_sheet(
-            self.env._("Detail"),
-            columns,
-            [
+        heading = self._aging_report_heading()
+        book = XlsxReport(heading["currency"], constant_memory=True)
+        try:
+            title = self._xlsx_title(heading)
+            summary_sheet = book.open_sheet(
+                self.env._("Summary"),
                 [
-                    item["partner_name"],
-                    item["document"],
-                    item["date"],
-                    item["date_maturity"],
-                    item["days_past_due"],
-                    item["bucket_label"],
-                    item["residual"],
-                    *([item["company_name"]] if several else []),
-                ]
-                for item in data["items"]
-            ],
-            title=title,
-            totals_label=self.env._("Total"),
-        )
-        return download_action(self, f"aging-{self.date.isoformat()}.xlsx", book.to_bytes())
+                    Column(heading["group_label"]),
+                    *(Column(label, "amount", total=True) for label in heading["bucket_labels"]),
+                    Column(self.env._("Total"), "amount", total=True),
+                    Column(self.env._("Share"), "percent", total=True),
+                ],
+                title=title,
+            )
+            several = len(heading["companies"]) > 1
+            columns = [
+                Column(self.env._("Customer")),
+                Column(self.env._("Document"), width=20),
+                Column(self.env._("Date"), "date"),
+                Column(self.env._("Due Date"), "date"),
+                Column(self.env._("Days Past Due"), "integer"),
+                Column(self.env._("Bucket"), width=12),
+                Column(self.env._("Residual"), "amount", total=True),
+            ]
+            if several:
+                columns.append(Column(self.env._("Company")))
+            detail_sheet = book.open_sheet(self.env._("Detail"), columns, title=title)
+            summary = AgingSummary(len(heading["bucket_labels"]))
+            for items in self._aging_report_items(heading, chunk=EXPORT_CHUNK):
+                summary.add(items)
+                for item in items:
+                    detail_sheet.append(
+                        [
+                            item["partner_name"],
+                            item["document"],
+                            item["date"],
+                            item["date_maturity"],
+                            item["days_past_due"],
+                            item["bucket_label"],
+                            item["residual"],
+                            *([item["company_name"]] if several else []),
+                        ]
+                    )
+                # The names read for this chunk are not needed any more.
+                self.env["account.move"].invalidate_model(["name"])
+            detail_sheet.close(totals_label=self.env._("Total"))
+            for group in summary.result()["groups"]:
+                summary_sheet.append(
+                    [group["name"], *group["amounts"], group["total"], group["share"]]
+                )
+            summary_sheet.close(totals_label=self.env._("Total"))
+            content = book.to_bytes()
+        finally:
+            book.discard()
+        return download_action(self, f"aging-{self.date.isoformat()}.xlsx", content)
 
     def action_print_pdf(self):
         self.ensure_one()
