@@ -1,5 +1,6 @@
 import datetime
 import io
+import os
 
 import openpyxl
 
@@ -81,3 +82,57 @@ class TestXlsxWriter(BaseCase):
     def test_unknown_kind(self):
         with self.assertRaises(ValueError):
             Column("x", "money")
+
+    def test_streamed_workbook_is_the_same(self):
+        """In constant-memory mode, a sheet placed first may be written last: the cells,
+        formats, frozen header, filter and totals are those of the workbook in memory, and
+        the temporary files go when the workbook is closed or discarded."""
+        columns = [
+            Column("Name"),
+            Column("Amount", "amount", total=True),
+            Column("Date", "date"),
+            Column("Share", "percent", total=True),
+        ]
+        rows = [
+            [f"=name {i}", i * 1.5, datetime.date(2025, 1, 1 + i % 28), 2.0] for i in range(300)
+        ]
+        summary = [["All", sum(row[1] for row in rows), None, 100.0]]
+
+        def read(content):
+            book = openpyxl.load_workbook(io.BytesIO(content))
+            return [
+                (
+                    sheet.title,
+                    sheet.freeze_panes,
+                    sheet.auto_filter.ref,
+                    [
+                        [(c.value, c.data_type, c.number_format, c.font.b) for c in row]
+                        for row in sheet.iter_rows()
+                    ],
+                )
+                for sheet in book.worksheets
+            ]
+
+        currency = FakeCurrency("$", "before", 2)
+        in_memory = XlsxReport(currency)
+        in_memory.add_sheet("Summary", columns, summary, title=["T", "S"], totals_label="Total")
+        in_memory.add_sheet("Detail", columns, rows, title=["T", "S"], totals_label="Total")
+        streamed = XlsxReport(currency, constant_memory=True)
+        tmpdir = streamed._tmpdir.name
+        first = streamed.open_sheet("Summary", columns, title=["T", "S"])
+        detail = streamed.open_sheet("Detail", columns, title=["T", "S"])
+        for row in rows:
+            detail.append(row)
+        detail.close(totals_label="Total")
+        for row in summary:
+            first.append(row)
+        first.close(totals_label="Total")
+        self.assertTrue(os.path.isdir(tmpdir))
+        self.assertEqual(read(streamed.to_bytes()), read(in_memory.to_bytes()))
+        self.assertFalse(os.path.exists(tmpdir))
+        # An abandoned workbook leaves no file behind either.
+        abandoned = XlsxReport(currency, constant_memory=True)
+        tmpdir = abandoned._tmpdir.name
+        abandoned.open_sheet("Detail", columns).append(rows[0])
+        abandoned.discard()
+        self.assertFalse(os.path.exists(tmpdir))

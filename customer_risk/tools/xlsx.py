@@ -193,9 +193,15 @@ class XlsxReport:
 
     def discard(self):
         """Remove the temporary files of a streamed workbook (also after an error)."""
-        if self._tmpdir is not None:
-            self._tmpdir.cleanup()
-            self._tmpdir = None
+        if self._tmpdir is None:
+            return
+        for sheet in self.book.worksheets():
+            # xlsxwriter's file of the sheet's rows: closed once the workbook is written.
+            handle = getattr(sheet, "row_data_fh", None)
+            if handle is not None and not handle.closed:
+                handle.close()
+        self._tmpdir.cleanup()
+        self._tmpdir = None
 
 
 class SheetWriter:

@@ -1,4 +1,7 @@
+import io
 from datetime import date
+
+import openpyxl
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -313,3 +316,68 @@ class TestAgingReportCompanies(CollectionsCommon):
             self.aging_wizard(
                 D, company_ids=[Command.set((self.company | company_2).ids)]
             )._aging_report_data()
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2025-06-30 12:00:00")
+class TestAgingExportInChunks(CollectionsCommon):
+    """The workbook is the same whether the items are read one customer at a time or all
+    at once, items without a customer included (last, as in one read)."""
+
+    def test_chunks_give_the_same_workbook(self):
+        customers = self.env["res.partner"].create(
+            [{"name": f"Chunk Customer {index}", "is_company": True} for index in range(4)]
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Chunk Contact", "parent_id": customers[0].id}
+        )
+        for index, partner in enumerate(customers):
+            invoice = self.make_invoice(
+                partner=partner, amount=100.0 * (index + 1), invoice_date=date(2025, 2, index + 1)
+            )
+            if index % 2:
+                self.pay(invoice, 30.0, date(2025, 4, 1))
+        self.make_invoice(partner=contact, amount=55.0, invoice_date=date(2025, 3, 3))
+        self.make_invoice(partner=customers[1], amount=20.0, invoice_date=D, move_type="out_refund")
+        no_customer = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": date(2025, 3, 10),
+                "line_ids": [
+                    Command.create({"account_id": self.receivable.id, "balance": 40.0}),
+                    Command.create(
+                        {
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "balance": -40.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        no_customer.action_post()
+        Aging = self.env["customer.risk.aging"]
+        one_read = Aging._aging_lines(self.company, D)
+        chunks = list(Aging._aging_lines_in_chunks(self.company, D, size=2))
+        self.assertEqual([len(rows) for rows in chunks], [4, 2, 1])
+        self.assertEqual([row for rows in chunks for row in rows], one_read)
+        self.assertIsNone(one_read[-1]["partner_id"])
+        wizard = self.aging_wizard(D)
+        workbooks = {}
+        for chunk in (1, 2, 1000):
+            wizard.invalidate_recordset()
+            book = openpyxl.load_workbook(io.BytesIO(wizard._aging_xlsx(chunk=chunk)))
+            workbooks[chunk] = {
+                sheet.title: [[cell.value for cell in row] for row in sheet.iter_rows()]
+                for sheet in book.worksheets
+            }
+        self.assertEqual(workbooks[1], workbooks[1000])
+        self.assertEqual(workbooks[2], workbooks[1000])
+        summary, detail = workbooks[1000]["Summary"], workbooks[1000]["Detail"]
+        self.assertEqual(
+            [row[0] for row in summary[4:-1]],
+            [*(f"Chunk Customer {index}" for index in range(4)), "No customer"],
+        )
+        self.assertEqual([row[-2] for row in summary[4:-1]], [155.0, 180.0, 300.0, 400.0, 40.0])
+        self.assertEqual(detail[-2][0], "No customer")
+        self.assertEqual(summary[-1][-2], detail[-1][6])
+        self.assertAlmostEqual(summary[-1][-2], 1075.0)

@@ -270,13 +270,16 @@ class CustomerRiskAgingReport(models.TransientModel):
 
     def action_export_xlsx(self):
         """Summary by the chosen grouping and one row per item, as an attachment of this
-        wizard; returns the download.
-
-        The items are read a chunk of customers at a time and each row goes to the file as
-        it is written: memory holds one chunk, whatever the number of customers. The
-        Summary sheet comes first in the workbook but is written last, from the totals of
-        the items."""
+        wizard; returns the download."""
         self.ensure_one()
+        content = self._aging_xlsx(chunk=EXPORT_CHUNK)
+        return download_action(self, f"aging-{self.date.isoformat()}.xlsx", content)
+
+    def _aging_xlsx(self, chunk):
+        """The workbook's bytes. The items are read ``chunk`` customers at a time and each
+        row goes to a temporary file as it is written: memory holds one chunk, whatever the
+        number of customers. The Summary sheet comes first in the workbook but is written
+        last, from the totals of the items."""
         heading = self._aging_report_heading()
         book = XlsxReport(heading["currency"], constant_memory=True)
         try:
@@ -305,7 +308,7 @@ class CustomerRiskAgingReport(models.TransientModel):
                 columns.append(Column(self.env._("Company")))
             detail_sheet = book.open_sheet(self.env._("Detail"), columns, title=title)
             summary = AgingSummary(len(heading["bucket_labels"]))
-            for items in self._aging_report_items(heading, chunk=EXPORT_CHUNK):
+            for items in self._aging_report_items(heading, chunk=chunk):
                 summary.add(items)
                 for item in items:
                     detail_sheet.append(
@@ -328,10 +331,9 @@ class CustomerRiskAgingReport(models.TransientModel):
                     [group["name"], *group["amounts"], group["total"], group["share"]]
                 )
             summary_sheet.close(totals_label=self.env._("Total"))
-            content = book.to_bytes()
+            return book.to_bytes()
         finally:
             book.discard()
-        return download_action(self, f"aging-{self.date.isoformat()}.xlsx", content)
 
     def action_print_pdf(self):
         self.ensure_one()
