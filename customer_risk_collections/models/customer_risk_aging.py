@@ -42,6 +42,22 @@ class CustomerRiskAging(models.AbstractModel):
             )
 
     @api.model
+    def _aging_fetch(self, query, dicts=False):
+        """Run an aging query without PostgreSQL's JIT compilation and return its rows.
+
+        Over a large ledger the planner's estimate of these single-pass queries passes
+        ``jit_above_cost``, and compiling them costs more than the little they run. The
+        setting is switched off for the query only (``set_config(..., true)`` is local to
+        the transaction, and rolled back with it on an error)."""
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        previous = cr.fetchone()[0]
+        cr.execute(query)
+        rows = cr.dictfetchall() if dicts else cr.fetchall()
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+        return rows
+
+    @api.model
     def _aging_receivable_account_ids(self, company):
         return (
             self.env["account.account"]
@@ -188,13 +204,13 @@ class CustomerRiskAging(models.AbstractModel):
         ``partner_ids`` restricts to these commercial partners (``None`` in it: the items
         without a partner)."""
         bounds = tools.aging.check_bounds(bounds)
-        self.env.cr.execute(
+        rows = self._aging_fetch(
             SQL(
                 "%s ORDER BY items.partner_id, items.date_maturity, items.line_id",
                 self._aging_items_query(company, date, partner_ids),
-            )
+            ),
+            dicts=True,
         )
-        rows = self.env.cr.dictfetchall()
         for row in rows:
             row["bucket"] = tools.aging.bucket_index(row["days_past_due"], bounds)
         return rows
@@ -218,14 +234,14 @@ class CustomerRiskAging(models.AbstractModel):
             )
             low = high + 1
         sums.append(SQL("SUM(CASE WHEN items.days_past_due >= %s THEN items.residual END)", low))
-        self.env.cr.execute(
+        rows = self._aging_fetch(
             SQL(
                 "SELECT items.partner_id, %s FROM (%s) items GROUP BY items.partner_id",
                 SQL(", ").join(sums),
                 self._aging_items_query(company, date, partner_ids),
             )
         )
-        return {row[0]: [amount or 0.0 for amount in row[1:]] for row in self.env.cr.fetchall()}
+        return {row[0]: [amount or 0.0 for amount in row[1:]] for row in rows}
 
     @api.model
     def _aging_lines_in_chunks(

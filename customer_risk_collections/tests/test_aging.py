@@ -344,3 +344,11 @@ class TestAgingByPartnerAtPastDates(CollectionsCommon):
                 other: [0.0, 330.0, 0.0, 0.0, 0.0, 0.0],
             },
         )
+
+    def test_jit_setting_is_restored(self):
+        self.env.cr.execute("SELECT current_setting('jit')")
+        before = self.env.cr.fetchone()[0]
+        self.Aging._aging_by_partner(self.company, date(2025, 5, 30))
+        self.Aging._aging_lines(self.company, date(2025, 6, 30))
+        self.env.cr.execute("SELECT current_setting('jit')")
+        self.assertEqual(self.env.cr.fetchone()[0], before)
