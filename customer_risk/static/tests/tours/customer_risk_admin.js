@@ -35,14 +35,16 @@ registry.category("web_tour.tours").add("customer_risk_admin_configures", {
             trigger: "div[name=risk_release_validity_days] input:value(14)",
         },
         {
-            content: "Open Configuration",
-            trigger: "button[data-menu-xmlid='customer_risk.customer_risk_menu_configuration']",
-            run: "click",
+            // Configuration is the last section of the app's menu bar: on a narrow screen
+            // Odoo moves it into the "+" overflow menu, so the tour opens the tiers by URL.
+            content: "Open Configuration > Risk Tiers",
+            trigger: "div[name=risk_release_validity_days] input:value(14)",
+            run: "goToUrl /odoo/action-customer_risk.customer_risk_tier_action",
+            expectUnloadPage: true,
         },
         {
-            content: "Open Risk Tiers",
-            trigger: "a[data-menu-xmlid='customer_risk.customer_risk_tier_menu']",
-            run: "click",
+            content: "The Risk Tiers list is shown",
+            trigger: ".o_breadcrumb:contains(Risk Tiers)",
         },
         {
             content: "Open the High risk tier",
