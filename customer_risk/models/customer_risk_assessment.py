@@ -570,7 +570,11 @@ class CustomerRiskAssessment(models.Model):
         figures = self._risk_figures(self.env["res.partner"].browse(partner_ids), company, today)
         factors = scorecard.factor_ids
         bands = {factor: factor._bands() for factor in factors}
-        assessments = self.create(
+        # No creation note nor the job's user as follower on each assessment: the job
+        # reports to the reviewer once per run.
+        assessments = self.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True
+        ).create(
             [
                 {
                     "partner_id": partner_id,
@@ -594,6 +598,7 @@ class CustomerRiskAssessment(models.Model):
                 for partner_id in partner_ids
             ]
         )
+        assessments = assessments.with_context(self.env.context)
         ready = assessments.filtered(
             lambda a: a.proposed_tier_id and any(a.line_ids.mapped("counted"))
         )
