@@ -606,18 +606,7 @@ class CustomerRiskAssessment(models.Model):
             auto, unchanged = ready, self.browse()
         else:
             auto, unchanged = self.browse(), ready.filtered(lambda a: not a._risk_changes())
-        for assessment in auto:
-            assessment.sudo().action_confirm()
-            assessment._risk_post(
-                body=self.env._(
-                    "Confirmed automatically by the credit monitoring, as the company's "
-                    "setting Apply Assessments Automatically asks: tier %(before)s → "
-                    "%(after)s.",
-                    before=assessment.previous_tier_id.display_name or self.env._("none"),
-                    after=assessment.tier_id.display_name,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        auto._risk_confirm_automatically()
         for assessment in unchanged:
             assessment.sudo().action_confirm()
             assessment._risk_post(
@@ -718,18 +707,7 @@ class CustomerRiskAssessment(models.Model):
                 and a.proposed_tier_id
                 and any(a.line_ids.mapped("counted"))
             )
-            for assessment in auto:
-                assessment.sudo().action_confirm()
-                assessment._risk_post(
-                    body=self.env._(
-                        "Confirmed automatically by the credit monitoring, as the company's "
-                        "setting Apply Assessments Automatically asks: tier %(before)s → "
-                        "%(after)s.",
-                        before=assessment.previous_tier_id.display_name or self.env._("none"),
-                        after=assessment.tier_id.display_name,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
+            auto._risk_confirm_automatically()
             responsible = self._review_responsible(company)
             for assessment in batch - auto:
                 assessment.activity_schedule(
@@ -738,6 +716,22 @@ class CustomerRiskAssessment(models.Model):
                     summary=summary,
                     user_id=responsible.id,
                 )
+
+    def _risk_confirm_automatically(self):
+        """Confirm ``self`` as the company's setting Apply Assessments Automatically asks,
+        and say so in their chatter."""
+        for assessment in self:
+            assessment.sudo().action_confirm()
+            assessment._risk_post(
+                body=self.env._(
+                    "Confirmed automatically by the credit monitoring, as the company's "
+                    "setting Apply Assessments Automatically asks: tier %(before)s → "
+                    "%(after)s.",
+                    before=assessment.previous_tier_id.display_name or self.env._("none"),
+                    after=assessment.tier_id.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.model
     def _risk_event_assessments(self, company, today, reasons):
