@@ -598,7 +598,7 @@ class CustomerRiskAssessment(models.Model):
                 for partner_id in partner_ids
             ]
         )
-        assessments = assessments.with_context(self.env.context)
+        assessments = self.browse(assessments.ids)  # the job's own context again
         ready = assessments.filtered(
             lambda a: a.proposed_tier_id and any(a.line_ids.mapped("counted"))
         )
