@@ -3,7 +3,7 @@ import logging
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -285,6 +285,9 @@ class CustomerRiskAssessment(models.Model):
                 )
         for assessment in self:
             assessment._apply_to_partner()
+        # The customers' list figures, refreshed once for the whole batch.
+        for company, batch in self.grouped("company_id").items():
+            batch.partner_id.sudo()._risk_refresh_snapshot(company)
         self.activity_feedback([TODO_ACTIVITY])
         return True
 
@@ -308,7 +311,6 @@ class CustomerRiskAssessment(models.Model):
         if tier.payment_term_id:
             vals["property_payment_term_id"] = tier.payment_term_id.id
         partner.write(vals)
-        partner._risk_refresh_snapshot(company)
         self.write(
             {
                 "state": "confirmed",
@@ -607,15 +609,17 @@ class CustomerRiskAssessment(models.Model):
         else:
             auto, unchanged = self.browse(), ready.filtered(lambda a: not a._risk_changes())
         auto._risk_confirm_automatically()
-        for assessment in unchanged:
-            assessment.sudo().action_confirm()
-            assessment._risk_post(
-                body=self.env._(
-                    "Confirmed automatically by the periodic review: tier %(tier)s, its "
-                    "credit limit and payment terms stay as they are.",
-                    tier=assessment.tier_id.display_name,
-                ),
-                subtype_xmlid="mail.mt_note",
+        if unchanged:
+            unchanged.sudo().action_confirm()
+            unchanged._risk_log_notes(
+                {
+                    assessment.id: self.env._(
+                        "Confirmed automatically by the periodic review: tier %(tier)s, its "
+                        "credit limit and payment terms stay as they are.",
+                        tier=assessment.tier_id.display_name,
+                    )
+                    for assessment in unchanged
+                }
             )
         to_review = assessments - auto - unchanged
         to_review._risk_schedule_todos(
@@ -720,17 +724,29 @@ class CustomerRiskAssessment(models.Model):
     def _risk_confirm_automatically(self):
         """Confirm ``self`` as the company's setting Apply Assessments Automatically asks,
         and say so in their chatter."""
-        for assessment in self:
-            assessment.sudo().action_confirm()
-            assessment._risk_post(
-                body=self.env._(
+        if not self:
+            return
+        self.sudo().action_confirm()
+        self._risk_log_notes(
+            {
+                assessment.id: self.env._(
                     "Confirmed automatically by the credit monitoring, as the company's "
                     "setting Apply Assessments Automatically asks: tier %(before)s → "
                     "%(after)s.",
                     before=assessment.previous_tier_id.display_name or self.env._("none"),
                     after=assessment.tier_id.display_name,
-                ),
-                subtype_xmlid="mail.mt_note",
+                )
+                for assessment in self
+            }
+        )
+
+    def _risk_log_notes(self, bodies):
+        """One internal note per record of ``self`` ({id: text}), written together, by the
+        current user (as ``_risk_post``: even one without an email address)."""
+        if self:
+            self.sudo()._message_log_batch(
+                bodies={rid: escape(body) for rid, body in bodies.items()},
+                author_id=self.env.user.partner_id.id,
             )
 
     @api.model
