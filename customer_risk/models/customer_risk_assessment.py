@@ -3,7 +3,7 @@ import logging
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -283,15 +283,17 @@ class CustomerRiskAssessment(models.Model):
                         proposed=assessment.proposed_tier_id.display_name or "-",
                     )
                 )
-        for assessment in self:
-            assessment._apply_to_partner()
-        # The customers' list figures, refreshed once for the whole batch.
+        decisions = [(a.partner_id.id, a._apply_to_partner()) for a in self]
+        # The decisions in the customers' chatter and their list figures, once per batch.
+        self.env["res.partner"]._risk_log_notes(decisions)
         for company, batch in self.grouped("company_id").items():
             batch.partner_id.sudo()._risk_refresh_snapshot(company)
         self.activity_feedback([TODO_ACTIVITY])
         return True
 
     def _apply_to_partner(self):
+        """Apply this assessment to its customer; returns the sentence documenting the
+        decision in the customer's chatter (``action_confirm`` writes them together)."""
         self.ensure_one()
         company, tier = self.company_id, self.tier_id
         # The officer's right was checked above; the partner's protected fields then need
@@ -342,7 +344,7 @@ class CustomerRiskAssessment(models.Model):
                 **values,
             )
         )
-        partner._risk_post(body=body)
+        return body
 
     def action_cancel(self):
         self._check_officer()
@@ -612,14 +614,17 @@ class CustomerRiskAssessment(models.Model):
         if unchanged:
             unchanged.sudo().action_confirm()
             unchanged._risk_log_notes(
-                {
-                    assessment.id: self.env._(
-                        "Confirmed automatically by the periodic review: tier %(tier)s, its "
-                        "credit limit and payment terms stay as they are.",
-                        tier=assessment.tier_id.display_name,
+                [
+                    (
+                        assessment.id,
+                        self.env._(
+                            "Confirmed automatically by the periodic review: tier %(tier)s, its "
+                            "credit limit and payment terms stay as they are.",
+                            tier=assessment.tier_id.display_name,
+                        ),
                     )
                     for assessment in unchanged
-                }
+                ]
             )
         to_review = assessments - auto - unchanged
         to_review._risk_schedule_todos(
@@ -728,26 +733,20 @@ class CustomerRiskAssessment(models.Model):
             return
         self.sudo().action_confirm()
         self._risk_log_notes(
-            {
-                assessment.id: self.env._(
-                    "Confirmed automatically by the credit monitoring, as the company's "
-                    "setting Apply Assessments Automatically asks: tier %(before)s → "
-                    "%(after)s.",
-                    before=assessment.previous_tier_id.display_name or self.env._("none"),
-                    after=assessment.tier_id.display_name,
+            [
+                (
+                    assessment.id,
+                    self.env._(
+                        "Confirmed automatically by the credit monitoring, as the company's "
+                        "setting Apply Assessments Automatically asks: tier %(before)s → "
+                        "%(after)s.",
+                        before=assessment.previous_tier_id.display_name or self.env._("none"),
+                        after=assessment.tier_id.display_name,
+                    ),
                 )
                 for assessment in self
-            }
+            ]
         )
-
-    def _risk_log_notes(self, bodies):
-        """One internal note per record of ``self`` ({id: text}), written together, by the
-        current user (as ``_risk_post``: even one without an email address)."""
-        if self:
-            self.sudo()._message_log_batch(
-                bodies={rid: escape(body) for rid, body in bodies.items()},
-                author_id=self.env.user.partner_id.id,
-            )
 
     @api.model
     def _risk_event_assessments(self, company, today, reasons):
