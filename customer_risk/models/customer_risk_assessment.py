@@ -590,6 +590,9 @@ class CustomerRiskAssessment(models.Model):
                         Command.create(
                             {
                                 "factor_id": factor.id,
+                                # Given, so the inserted lines need no update of them.
+                                "company_id": company.id,
+                                "sequence": factor.sequence,
                                 **self._factor_line_vals(
                                     factor, figures[partner_id], bands[factor]
                                 ),

@@ -16,14 +16,13 @@ class CustomerRiskAssessmentLine(models.Model):
     assessment_id = fields.Many2one(
         "customer.risk.assessment", required=True, index=True, ondelete="cascade"
     )
-    # Precomputed: a batch of new lines is inserted with them, not updated afterwards.
-    company_id = fields.Many2one(related="assessment_id.company_id", store=True, precompute=True)
+    company_id = fields.Many2one(related="assessment_id.company_id", store=True)
     # Restrict: the factors of past assessments are part of their decisions.
     factor_id = fields.Many2one(
         "customer.risk.scorecard.factor", required=True, ondelete="restrict"
     )
     factor_type = fields.Selection(related="factor_id.factor_type")
-    sequence = fields.Integer(related="factor_id.sequence", store=True, precompute=True)
+    sequence = fields.Integer(related="factor_id.sequence", store=True)
     value = fields.Float(digits=(16, 2), help="The factor's figure (see its type for the unit).")
     band_label = fields.Char(string="Band")
     points = fields.Float(

@@ -67,6 +67,10 @@ class TestPeriodicAssessment(AssessmentCommon):
         self.assertEqual(late.state, "draft")
         self.assertEqual(late.activity_ids.user_id, self.user_officer)
         self.assertEqual(late.activity_ids.summary, "Review the periodic credit assessment")
+        # One line per factor of the scorecard, in its company and order.
+        self.assertEqual(late.line_ids.factor_id, self.scorecard.factor_ids)
+        self.assertEqual(late.line_ids.company_id, self.company)
+        self.assertTrue(all(line.sequence == line.factor_id.sequence for line in late.line_ids))
         # Nothing would change: confirmed at once, its next review set, no To-Do.
         same = self._periodic(self.punctual)
         self.assertEqual(same.state, "confirmed")
