@@ -1,4 +1,5 @@
 import json
+import logging
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -10,6 +11,8 @@ from odoo.tools import SQL, format_amount
 
 from .. import tools
 from .customer_risk_team_mixin import TODO_ACTIVITY
+
+_logger = logging.getLogger(__name__)
 
 KINDS = [
     ("initial", "Initial"),
@@ -213,28 +216,35 @@ class CustomerRiskAssessment(models.Model):
             if factor not in scorecard.factor_ids
         ]
         for factor in scorecard.factor_ids:
-            vals = {"weight": factor.weight}
-            # Manual factors keep the points the officer typed.
-            if factor.factor_type != "manual":
-                vals.update(self._line_figures(factor, figures.get(factor.factor_type)))
+            vals = self._factor_line_vals(factor, figures)
             line = line_of.get(factor)
             commands.append(
                 Command.update(line.id, vals)
                 if line
                 else Command.create({"factor_id": factor.id, **vals})
             )
-        self.write(
-            {
-                "line_ids": commands,
-                "sales_12m": figures["sales_volume"],
-                "agency_limit": figures["agency_limit"] or 0.0,
-                "inputs": json.dumps(figures, indent=1, sort_keys=True, default=str),
-                "assessed_by_id": self.env.uid,
-            }
-        )
+        self.write({"line_ids": commands, **self._figures_vals(figures)})
 
-    def _line_figures(self, factor, value):
-        bands, bounds = factor._bands()
+    @api.model
+    def _factor_line_vals(self, factor, figures, bands=None):
+        """Values of the breakdown line of ``factor`` for the customer's ``figures``."""
+        vals = {"weight": factor.weight}
+        # Manual factors keep the points the officer typed.
+        if factor.factor_type != "manual":
+            vals.update(self._line_figures(factor, figures.get(factor.factor_type), bands))
+        return vals
+
+    @api.model
+    def _figures_vals(self, figures):
+        return {
+            "sales_12m": figures["sales_volume"],
+            "agency_limit": figures["agency_limit"] or 0.0,
+            "inputs": json.dumps(figures, indent=1, sort_keys=True, default=str),
+            "assessed_by_id": self.env.uid,
+        }
+
+    def _line_figures(self, factor, value, bands=None):
+        bands, bounds = bands or factor._bands()
         index = tools.band_index(value, bounds)
         if value is None:
             label = self.env._("No figure")
@@ -273,12 +283,17 @@ class CustomerRiskAssessment(models.Model):
                         proposed=assessment.proposed_tier_id.display_name or "-",
                     )
                 )
-        for assessment in self:
-            assessment._apply_to_partner()
+        decisions = [(a.partner_id.id, a._apply_to_partner()) for a in self]
+        # The decisions in the customers' chatter and their list figures, once per batch.
+        self.env["res.partner"]._risk_log_notes(decisions)
+        for company, batch in self.grouped("company_id").items():
+            batch.partner_id.sudo()._risk_refresh_snapshot(company)
         self.activity_feedback([TODO_ACTIVITY])
         return True
 
     def _apply_to_partner(self):
+        """Apply this assessment to its customer; returns the sentence documenting the
+        decision in the customer's chatter (``action_confirm`` writes them together)."""
         self.ensure_one()
         company, tier = self.company_id, self.tier_id
         # The officer's right was checked above; the partner's protected fields then need
@@ -298,7 +313,6 @@ class CustomerRiskAssessment(models.Model):
         if tier.payment_term_id:
             vals["property_payment_term_id"] = tier.payment_term_id.id
         partner.write(vals)
-        partner._risk_refresh_snapshot(company)
         self.write(
             {
                 "state": "confirmed",
@@ -330,7 +344,7 @@ class CustomerRiskAssessment(models.Model):
                 **values,
             )
         )
-        partner._risk_post(body=body)
+        return body
 
     def action_cancel(self):
         self._check_officer()
@@ -355,7 +369,12 @@ class CustomerRiskAssessment(models.Model):
         One query or ``_read_group`` per figure for the whole batch; amounts in company
         currency. A factor whose value is None is left out of the score.
         """
-        partners = self.partner_id.sudo().with_company(company)
+        return self._risk_figures(self.partner_id, company, date)
+
+    @api.model
+    def _risk_figures(self, partners, company, date):
+        """``_gather_figures`` of the customers ``partners``."""
+        partners = partners.sudo().with_company(company)
         start = date - relativedelta(months=12)
         members = partners.with_context(active_test=False).search(
             [("commercial_partner_id", "in", partners.ids)]
@@ -491,33 +510,203 @@ class CustomerRiskAssessment(models.Model):
     # ------------------------------------------------------------------ periodic reviews
 
     @api.model
-    def _cron_periodic_assessments(self, chunk_size=100):
-        """Draft and compute a periodic assessment for every customer whose review date has
-        come, company by company, chunk by chunk; each chunk commits, and a customer with a
-        draft assessment is skipped, so a crash resumes without doing anything twice."""
+    def _cron_periodic_assessments(self, chunk_size=500):
+        """Assess every customer whose review date has come, company by company, chunk by
+        chunk (figures fetched for the whole chunk, assessments and their lines created
+        together); each chunk commits. A customer with a draft assessment, or already given
+        a periodic assessment today, is skipped, so a crash or a second run does nothing
+        twice; a customer whose assessment fails is left for the next run without stopping
+        the others. Each reviewer then gets one summary of the run."""
         today = fields.Date.context_today(self)
         done = 0
+        summaries = defaultdict(list)
         for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
-            if not self.env["customer.risk.scorecard"]._default_for_company(company):
+            scorecard = self.env["customer.risk.scorecard"]._default_for_company(company)
+            if not scorecard.factor_ids:
                 continue
-            while partner_ids := self._periodic_todo(company, today, chunk_size):
-                assessments = self.create(
-                    [
-                        {
-                            "partner_id": partner_id,
-                            "company_id": company.id,
-                            "date": today,
-                            "kind": "periodic",
-                        }
-                        for partner_id in partner_ids
-                    ]
-                )
-                assessments.action_compute()
-                assessments._risk_submit(self.env._("Review the periodic credit assessment"))
-                done += len(assessments)
+            responsible = self._review_responsible(company)
+            counts = defaultdict(int)
+            failed = []
+            while partner_ids := self._periodic_todo(company, today, chunk_size, failed):
+                try:
+                    with self.env.cr.savepoint():
+                        chunk_counts = self._periodic_assess(
+                            company, scorecard, partner_ids, today, responsible
+                        )
+                except Exception:  # one customer must not stop the others
+                    chunk_counts = defaultdict(int)
+                    for partner_id in partner_ids:
+                        try:
+                            with self.env.cr.savepoint():
+                                one = self._periodic_assess(
+                                    company, scorecard, [partner_id], today, responsible
+                                )
+                        except Exception:  # logged, retried next run
+                            _logger.exception(
+                                "Periodic credit assessment of partner %s in company %s failed",
+                                partner_id,
+                                company.id,
+                            )
+                            failed.append(partner_id)
+                            chunk_counts["failed"] += 1
+                        else:
+                            for key, value in one.items():
+                                chunk_counts[key] += value
+                for key, value in chunk_counts.items():
+                    counts[key] += value
+                done += len(partner_ids)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=0)
                 # Batch job: commit per chunk so a crash keeps the work done (design rule).
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            if counts:
+                summaries[responsible].append((company, counts))
+        for reviewer, lines in summaries.items():
+            self._periodic_notify(reviewer, today, lines)
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _periodic_assess(self, company, scorecard, partner_ids, today, responsible):
+        """Create the computed periodic assessments of the customers ``partner_ids`` in one
+        batch and submit them: confirmed at once where the company applies assessments
+        automatically or where nothing would change (tier, credit limit and payment terms
+        stay: only the score and the next review date move), a To-Do for the reviewer
+        where a person must decide. Returns the counts of each outcome."""
+        figures = self._risk_figures(self.env["res.partner"].browse(partner_ids), company, today)
+        factors = scorecard.factor_ids
+        bands = {factor: factor._bands() for factor in factors}
+        # No creation note nor the job's user as follower on each assessment: the job
+        # reports to the reviewer once per run.
+        assessments = self.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True
+        ).create(
+            [
+                {
+                    "partner_id": partner_id,
+                    "company_id": company.id,
+                    "scorecard_id": scorecard.id,
+                    "date": today,
+                    "kind": "periodic",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "factor_id": factor.id,
+                                # Given, so the inserted lines need no update of them.
+                                "company_id": company.id,
+                                "sequence": factor.sequence,
+                                **self._factor_line_vals(
+                                    factor, figures[partner_id], bands[factor]
+                                ),
+                            }
+                        )
+                        for factor in factors
+                    ],
+                    **self._figures_vals(figures[partner_id]),
+                }
+                for partner_id in partner_ids
+            ]
+        )
+        assessments = self.browse(assessments.ids)  # the job's own context again
+        ready = assessments.filtered(
+            lambda a: a.proposed_tier_id and any(a.line_ids.mapped("counted"))
+        )
+        if company.risk_auto_apply_assessments:
+            auto, unchanged = ready, self.browse()
+        else:
+            auto, unchanged = self.browse(), ready.filtered(lambda a: not a._risk_changes())
+        auto._risk_confirm_automatically()
+        if unchanged:
+            unchanged.sudo().action_confirm()
+            unchanged._risk_log_notes(
+                [
+                    (
+                        assessment.id,
+                        self.env._(
+                            "Confirmed automatically by the periodic review: tier %(tier)s, its "
+                            "credit limit and payment terms stay as they are.",
+                            tier=assessment.tier_id.display_name,
+                        ),
+                    )
+                    for assessment in unchanged
+                ]
+            )
+        to_review = assessments - auto - unchanged
+        to_review._risk_schedule_todos(
+            self.env._("Review the periodic credit assessment"), today, responsible
+        )
+        return {
+            "assessed": len(assessments),
+            "to_review": len(to_review),
+            "confirmed": len(auto) + len(unchanged),
+        }
+
+    def _risk_changes(self):
+        """Whether confirming this draft would change the customer's tier, credit limit or
+        payment terms."""
+        self.ensure_one()
+        partner = self.partner_id.sudo().with_company(self.company_id)
+        tier = self.tier_id
+        if partner.risk_tier_id != tier:
+            return True
+        if tier.payment_term_id and tier.payment_term_id != partner.property_payment_term_id:
+            return True
+        if partner.risk_limit_manual:
+            return False
+        limit = tier._tier_limit(sales_12m=self.sales_12m, agency_limit=self.agency_limit or None)
+        return self.currency_id.compare_amounts(limit, partner.credit_limit) != 0
+
+    def _risk_schedule_todos(self, summary, deadline, user):
+        """One To-Do per assessment of ``self`` for ``user``, created together and without
+        an email per To-Do (the run sends its reviewer one summary instead)."""
+        if not self:
+            return self.env["mail.activity"]
+        activity_type = self.env.ref(TODO_ACTIVITY)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        return (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": assessment.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": summary,
+                        "note": activity_type.default_note,
+                        "automated": True,
+                        "date_deadline": deadline,
+                        "user_id": user.id,
+                    }
+                    for assessment in self
+                ]
+            )
+        )
+
+    @api.model
+    def _periodic_notify(self, reviewer, today, lines):
+        """One message to ``reviewer`` summing up the periodic run of ``today``: per company
+        ``lines`` [(company, counts)], how many customers were assessed, how many wait for
+        a decision and how many were confirmed or failed."""
+        items = Markup().join(
+            Markup("<li>{}</li>").format(
+                self.env._(
+                    "%(company)s: %(assessed)s customers assessed, %(to_review)s waiting for "
+                    "your decision (To-Dos), %(confirmed)s confirmed automatically, "
+                    "%(failed)s could not be assessed (retried next run).",
+                    company=company.name,
+                    assessed=counts["assessed"],
+                    to_review=counts["to_review"],
+                    confirmed=counts["confirmed"],
+                    failed=counts["failed"],
+                )
+            )
+            for company, counts in lines
+        )
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=reviewer.partner_id.ids,
+            subject=self.env._("Periodic credit reviews of %(date)s", date=today),
+            body=Markup("<ul>{}</ul>").format(items),
+            author_id=self.env.ref("base.partner_root").id,
+        )
 
     def _risk_submit(self, summary):
         """Hand computed assessments of the monitoring to their decider: where the company
@@ -530,18 +719,7 @@ class CustomerRiskAssessment(models.Model):
                 and a.proposed_tier_id
                 and any(a.line_ids.mapped("counted"))
             )
-            for assessment in auto:
-                assessment.sudo().action_confirm()
-                assessment._risk_post(
-                    body=self.env._(
-                        "Confirmed automatically by the credit monitoring, as the company's "
-                        "setting Apply Assessments Automatically asks: tier %(before)s → "
-                        "%(after)s.",
-                        before=assessment.previous_tier_id.display_name or self.env._("none"),
-                        after=assessment.tier_id.display_name,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
+            auto._risk_confirm_automatically()
             responsible = self._review_responsible(company)
             for assessment in batch - auto:
                 assessment.activity_schedule(
@@ -550,6 +728,28 @@ class CustomerRiskAssessment(models.Model):
                     summary=summary,
                     user_id=responsible.id,
                 )
+
+    def _risk_confirm_automatically(self):
+        """Confirm ``self`` as the company's setting Apply Assessments Automatically asks,
+        and say so in their chatter."""
+        if not self:
+            return
+        self.sudo().action_confirm()
+        self._risk_log_notes(
+            [
+                (
+                    assessment.id,
+                    self.env._(
+                        "Confirmed automatically by the credit monitoring, as the company's "
+                        "setting Apply Assessments Automatically asks: tier %(before)s → "
+                        "%(after)s.",
+                        before=assessment.previous_tier_id.display_name or self.env._("none"),
+                        after=assessment.tier_id.display_name,
+                    ),
+                )
+                for assessment in self
+            ]
+        )
 
     @api.model
     def _risk_event_assessments(self, company, today, reasons):
@@ -597,13 +797,14 @@ class CustomerRiskAssessment(models.Model):
         )
 
     @api.model
-    def _periodic_todo(self, company, today, limit):
-        """Customers of ``company`` due for review and without a draft assessment, locked
-        with SKIP LOCKED so two runs share the work."""
+    def _periodic_todo(self, company, today, limit, exclude=()):
+        """Customers of ``company`` due for review, without a draft assessment and not yet
+        given a periodic assessment ``today`` (a review interval of 0 months leaves them due),
+        except ``exclude``; locked with SKIP LOCKED so two runs share the work."""
         self.env["res.partner"].flush_model(
             ["commercial_partner_id", "active", "company_id", "risk_review_date"]
         )
-        self.flush_model(["partner_id", "company_id", "state"])
+        self.flush_model(["partner_id", "company_id", "state", "kind", "date"])
         self.env.cr.execute(
             SQL(
                 """
@@ -612,11 +813,13 @@ class CustomerRiskAssessment(models.Model):
                    AND p.active
                    AND (p.company_id IS NULL OR p.company_id = %(company)s)
                    AND (p.risk_review_date ->> %(key)s)::date <= %(today)s
+                   AND p.id != ALL(%(exclude)s)
                    AND NOT EXISTS (
                        SELECT 1 FROM customer_risk_assessment a
                         WHERE a.partner_id = p.id
                           AND a.company_id = %(company)s
-                          AND a.state = 'draft')
+                          AND (a.state = 'draft'
+                               OR (a.kind = 'periodic' AND a.date = %(today)s)))
                  ORDER BY p.id
                  LIMIT %(limit)s
                    FOR UPDATE OF p SKIP LOCKED
@@ -624,6 +827,7 @@ class CustomerRiskAssessment(models.Model):
                 company=company.id,
                 key=str(company.id),
                 today=today,
+                exclude=list(exclude),
                 limit=limit,
             )
         )

@@ -28,7 +28,8 @@ class ResCompany(models.Model):
         string="Apply Assessments Automatically",
         help="Assessments drafted by the credit monitoring (periodic reviews and events) are "
         "confirmed at once, applying the tier they propose; otherwise they wait for a credit "
-        "officer with a To-Do.",
+        "officer with a To-Do. A periodic review that changes neither the tier, the credit "
+        "limit nor the payment terms is confirmed at once either way.",
     )
     risk_event_late_days = fields.Integer(
         string="Late Payment Event (Days)",

@@ -1,6 +1,7 @@
 from . import test_alert
 from . import test_alert_tools
 from . import test_assessment
+from . import test_periodic_assessment
 from . import test_contract
 from . import test_credit_check
 from . import test_credit_report

@@ -8,10 +8,9 @@ from odoo.tests import freeze_time, tagged
 from .common import CustomerRiskCommon
 
 
-@freeze_time("2025-06-30")
-@tagged("post_install", "-at_install")
-class TestAssessment(CustomerRiskCommon):
-    """Scoring real invoices and payments, confirming, and the periodic reviews."""
+class AssessmentCommon(CustomerRiskCommon):
+    """A small scorecard, a late payer and an on-time payer with real invoices and
+    payments."""
 
     @classmethod
     def setUpClass(cls):
@@ -94,6 +93,12 @@ class TestAssessment(CustomerRiskCommon):
 
     def _partner_risk(self, partner):
         return partner.sudo().with_company(self.company)
+
+
+@freeze_time("2025-06-30")
+@tagged("post_install", "-at_install")
+class TestAssessment(AssessmentCommon):
+    """Scoring real invoices and payments, confirming, and the periodic reviews."""
 
     def test_score_of_a_late_payer(self):
         assessment = self._assess(self.late)
