@@ -90,6 +90,8 @@ def test_data_and_results_agree(bench_run):
     followup = ours["e:followup"]["result"]
     assert followup["executions"] > 0 and followup["emails_queued"] > 0, followup
     assert ours["f:assessment"]["result"]["assessments"] == CUSTOMERS
+    # The second night reassesses everyone again, once each.
+    assert sum(ours["f:second"]["result"].values()) == CUSTOMERS, ours["f:second"]
 
 
 def test_invariant_check_catches_a_broken_ledger(bench_run, crisk_env, tmp_path):

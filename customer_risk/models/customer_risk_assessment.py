@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, format_date
 
 from .. import tools
 from .customer_risk_team_mixin import TODO_ACTIVITY
@@ -312,7 +312,9 @@ class CustomerRiskAssessment(models.Model):
             )
         if tier.payment_term_id:
             vals["property_payment_term_id"] = tier.payment_term_id.id
-        partner.write(vals)
+        # The decision note below documents the change (tier, score, limit, next review):
+        # no tracking message besides it in the customer's chatter.
+        partner.with_context(tracking_disable=True).write(vals)
         self.write(
             {
                 "state": "confirmed",
@@ -330,17 +332,19 @@ class CustomerRiskAssessment(models.Model):
             "after": tier.display_name,
             "score": self.score,
             "limit": limit,
+            "review": format_date(self.env, next_review),
         }
         body = (
             self.env._(
                 "Credit assessment %(assessment)s confirmed: tier %(before)s → %(after)s, "
-                "score %(score)s, manual credit limit %(limit)s kept.",
+                "score %(score)s, manual credit limit %(limit)s kept, next review on "
+                "%(review)s.",
                 **values,
             )
             if partner.risk_limit_manual
             else self.env._(
                 "Credit assessment %(assessment)s confirmed: tier %(before)s → %(after)s, "
-                "score %(score)s, credit limit %(limit)s.",
+                "score %(score)s, credit limit %(limit)s, next review on %(review)s.",
                 **values,
             )
         )

@@ -247,6 +247,7 @@ ROWS = [
     ("d:xlsx", "d. aging XLSX export", None, None),
     ("e:followup", "e. follow-up run, overdue customers", None, None),
     ("f:assessment", "f. nightly assessment, all customers", None, None),
+    ("f:second", "f. second night, all customers (tiers set)", None, None),
 ]
 
 
@@ -449,7 +450,15 @@ def task_measure(env, flavor, options):
             results["e:followup"] = sc.followup_run(env)
         if "f" not in skip:
             results["f:assessment"] = sc.nightly_assessment(env, partner_ids)
-        for key in ("a:big1:pass", "a:big1:block", "b:all", "e:followup", "f:assessment"):
+            results["f:second"] = sc.second_night(env, partner_ids)
+        for key in (
+            "a:big1:pass",
+            "a:big1:block",
+            "b:all",
+            "e:followup",
+            "f:assessment",
+            "f:second",
+        ):
             if key in results:
                 checks[f"result {key}"] = results[key]["result"]
     for res in results.values():

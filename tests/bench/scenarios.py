@@ -347,3 +347,32 @@ def nightly_assessment(env, partner_ids):
         return {"assessments": env.cr.fetchone()[0]}
 
     return measure(run)
+
+
+def second_night(env, partner_ids):
+    """The night after ``nightly_assessment``: the officers have confirmed every assessment
+    it left for them (set-up, not measured), so every customer has a tier; every review is
+    due again and the job reassesses everyone - most reviews now change nothing and are
+    confirmed by the job itself. The first night's assessments are dated a day back (the
+    job assesses a customer once per day)."""
+    Assessment = env["customer.risk.assessment"]
+    company = company_of(env)
+    drafts = Assessment.search([("state", "=", "draft"), ("company_id", "=", company.id)])
+    for start in range(0, len(drafts), 500):
+        drafts[start : start + 500].sudo().action_confirm()
+        env.cr.commit()
+    env.cr.execute("UPDATE customer_risk_assessment SET date = date - 1 WHERE date = CURRENT_DATE")
+    yesterday = fields.Date.context_today(env["res.partner"]) - timedelta(days=1)
+    set_company_dependent(env, "risk_review_date", partner_ids, yesterday.isoformat(), company)
+    env.cr.commit()
+
+    def run():
+        Assessment._cron_periodic_assessments()
+        env.cr.commit()
+        env.cr.execute(
+            "SELECT state, count(*) FROM customer_risk_assessment WHERE kind = 'periodic' "
+            "AND date = CURRENT_DATE GROUP BY state"
+        )
+        return dict(env.cr.fetchall())
+
+    return measure(run)
