@@ -1,3 +1,4 @@
+import dataclasses
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -91,20 +92,24 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ snapshot
 
-    def _risk_snapshots(self, today, cumulate=False):
+    def _risk_snapshots(self, today, cumulate=False, after=None):
         """{order: tools.Snapshot} from fresh figures, in each order's own company (never
         the companies the user has switched on).
 
         The order total is converted once, from the order currency to the company currency
         at ``today``'s rate, the rate the exposure uses for confirmed uninvoiced orders. With
         ``cumulate``, orders of one customer confirmed together count in each other's
-        exposure, as they will once confirmed.
+        exposure, as they will once confirmed. ``after`` (a dict) receives, per company
+        id, {partner id: (ExposureParts once these orders are confirmed, {order: total})},
+        for the list figures refreshed at commit.
         """
         snapshots = {}
         for doc_company, orders in self.grouped("company_id").items():
             company = doc_company.sudo()
             partners = orders.partner_id.commercial_partner_id.sudo().with_company(company)
-            parts = partners._risk_exposure_parts(company, today, exclude_orders=orders._origin)
+            parts, to_invoice = partners._risk_exposure_figures(company, today, orders._origin)
+            if after is not None:
+                after[company.id] = orders._risk_exposure_after(parts, to_invoice)
             included = partners._risk_exposure_settings(company)
             batch = defaultdict(float)
             for order in orders.sorted(lambda o: o._origin.id or 0):
@@ -131,9 +136,15 @@ class SaleOrder(models.Model):
                     max_overdue_amount=tier.max_overdue_amount,
                     screening_state=partner.risk_screening_state or None,
                     prepayment_required=tier.prepayment_required,
-                    terms_immediate=order._risk_terms_immediate(),
+                    # Payment terms and contracts are looked up only when the tier
+                    # has the rule (without it the decision never reads them).
+                    terms_immediate=order._risk_terms_immediate()
+                    if tier.prepayment_required
+                    else True,
                     contract_required=tier.contract_required,
-                    contract_covers=order._risk_contract_covers(),
+                    contract_covers=order._risk_contract_covers()
+                    if tier.contract_required
+                    else False,
                     review_date=partner.risk_review_date or None,
                     single_order_max=tier.single_order_max,
                     modes=tuple((rule, tier[f"rule_{rule}"]) for rule in tools.TIER_RULES)
@@ -143,6 +154,21 @@ class SaleOrder(models.Model):
                 if cumulate and "uninvoiced_orders" in included:
                     batch[partner.id] += amount
         return snapshots
+
+    def _risk_exposure_after(self, parts, to_invoice):
+        """{partner id: (ExposureParts, {order: amount_total})}: the exposure of the
+        customers of orders ``self`` (one company) once these orders are confirmed, from
+        the check's figures ``parts`` (without them) and ``to_invoice`` (their amounts to
+        invoice, as if confirmed, in company currency)."""
+        after = {}
+        for partner, orders in self.grouped(lambda o: o.partner_id.commercial_partner_id).items():
+            exp = parts[partner.id]
+            added = sum(to_invoice.get(order._origin.id, 0.0) for order in orders)
+            after[partner.id] = (
+                dataclasses.replace(exp, uninvoiced_orders=exp.uninvoiced_orders + added),
+                {order._origin: order.amount_total for order in orders},
+            )
+        return after
 
     def _risk_terms_immediate(self):
         """Paid when invoiced: full online prepayment, no payment terms (due on the invoice
@@ -347,9 +373,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ confirmation
 
     def action_confirm(self):
-        self._risk_check_confirmation()
+        after = self._risk_check_confirmation()
         res = super().action_confirm()
-        self._risk_schedule_customer_snapshots()
+        self._risk_schedule_customer_snapshots(after)
         self._risk_queue_size_check()
         return res
 
@@ -358,10 +384,13 @@ class SaleOrder(models.Model):
         self._risk_schedule_customer_snapshots()
         return res
 
-    def _risk_schedule_customer_snapshots(self):
-        """Confirmed orders count in the exposure: refresh the customers' list figures."""
-        for order in self:
-            order.partner_id._risk_schedule_snapshot(order.company_id)
+    def _risk_schedule_customer_snapshots(self, after=None):
+        """Confirmed orders count in the exposure: refresh the customers' list figures.
+        ``after`` ({company id: {partner id: figures}}, from the credit check): the
+        figures with these orders confirmed, which the refresh reuses."""
+        after = after or {}
+        for company, orders in self.grouped("company_id").items():
+            orders.partner_id._risk_schedule_snapshot(company, known=after.get(company.id))
 
     def _risk_queue_size_check(self):
         """Compare confirmed orders with their customer's usual size later, in a job: the
@@ -369,10 +398,32 @@ class SaleOrder(models.Model):
         orders = self.filtered(lambda o: o.state == "sale").sudo()
         if not orders:
             return
-        orders.write({"risk_size_check_pending": True})
-        cron = self.env.ref("customer_risk.ir_cron_risk_order_size", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        # The id from the cached xmlid lookup (``env.ref`` would check it exists first).
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "customer_risk.ir_cron_risk_order_size", raise_if_not_found=False
+        )
+        # One statement flags the orders and tells whether the job is already due (a
+        # trigger waits): then the waiting run compares these orders too, as it takes
+        # every flagged order, and no second trigger (nor wake-up) is needed.
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH flagged AS (
+                    UPDATE sale_order SET risk_size_check_pending = TRUE
+                     WHERE id = ANY(%(orders)s)
+                )
+                SELECT EXISTS (
+                    SELECT 1 FROM ir_cron_trigger
+                     WHERE cron_id = %(cron)s AND call_at <= (now() AT TIME ZONE 'UTC'))
+                """,
+                orders=orders.ids,
+                cron=cron_id or 0,
+            )
+        )
+        waiting = self.env.cr.fetchone()[0]
+        orders.invalidate_recordset(["risk_size_check_pending"])
+        if cron_id and not waiting:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
     def _cron_risk_order_size(self, chunk_size=200):
@@ -476,13 +527,15 @@ class SaleOrder(models.Model):
 
     def _risk_check_confirmation(self):
         """The credit check. Whatever the context or the user, every quotation confirmed is
-        decided on fresh figures; a blocked one needs a valid release, which it then uses."""
+        decided on fresh figures; a blocked one needs a valid release, which it then uses.
+        Returns the customers' figures with the orders confirmed (see ``_risk_snapshots``)."""
         orders = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id)
         if not orders:
-            return
+            return {}
         self._risk_lock_partners(orders.partner_id.commercial_partner_id)
         today = fields.Date.context_today(self)
-        snapshots = orders._risk_snapshots(today, cumulate=True)
+        after = {}
+        snapshots = orders._risk_snapshots(today, cumulate=True, after=after)
         refused = []
         releases = self.env["customer.risk.release"]
         for order in orders:
@@ -507,6 +560,7 @@ class SaleOrder(models.Model):
                 )
             raise UserError(message)
         releases._mark_used()
+        return after
 
     def _risk_releasable_refusal(self, refused):
         """The one refused order whose blocked message may offer to request its credit
@@ -524,18 +578,16 @@ class SaleOrder(models.Model):
         """Lock the customers' rows in id order and write to them. Under REPEATABLE READ a
         lock alone lets two concurrent confirmations both pass on their old snapshots; with
         the write, the later one fails to serialize and Odoo retries it on fresh figures."""
-        ids = sorted(partners.ids)
+        # One statement: the sub-select locks the rows in id order (no deadlock between
+        # two checks of the same customers), the update writes them.
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
-                ids,
-            )
-        )
-        self.env.cr.execute(
-            SQL(
-                """UPDATE res_partner SET risk_check_count = COALESCE(risk_check_count, 0) + 1
-                    WHERE id = ANY(%s)""",
-                ids,
+                """UPDATE res_partner p
+                      SET risk_check_count = COALESCE(p.risk_check_count, 0) + 1
+                     FROM (SELECT id FROM res_partner WHERE id = ANY(%s)
+                            ORDER BY id FOR NO KEY UPDATE) locked
+                    WHERE p.id = locked.id""",
+                sorted(partners.ids),
             )
         )
         partners.invalidate_recordset(["risk_check_count"])
@@ -700,8 +752,13 @@ class SaleOrder(models.Model):
             self._risk_check_line_commands(vals)
         return super().create(vals_list)
 
+    # Order fields whose change cannot change the order's total or currency: writing only
+    # these (as the confirmation does) cannot void a release.
+    _RISK_RELEASE_NEUTRAL_FIELDS = frozenset({"state", "date_order", "locked"})
+
     def write(self, vals):
         self._risk_check_line_commands(vals)
         res = super().write(vals)
-        self._risk_void_releases()
+        if not set(vals) <= self._RISK_RELEASE_NEUTRAL_FIELDS:
+            self._risk_void_releases()
         return res
