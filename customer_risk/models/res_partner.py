@@ -1220,16 +1220,23 @@ class ResPartner(models.Model):
         names = [name for name, _type in self._RISK_SNAPSHOT_COLUMNS]
         partners.flush_recordset(["credit_limit", *names])
         columns = {name: [] for name in names}
-        for partner in partners:
-            exp = parts.get(partner.id) or tools.ExposureParts()
-            exposure = exp.total(included)
-            columns["risk_exposure"].append(exposure)
-            columns["risk_available_credit"].append(
-                tools.available_credit(partner.credit_limit, exposure)
-            )
+        for partner_id in partners.ids:
+            exp = parts.get(partner_id) or tools.ExposureParts()
+            columns["risk_exposure"].append(exp.total(included))
             columns["risk_overdue_amount"].append(exp.overdue)
             columns["risk_max_days_overdue"].append(exp.max_days_overdue)
             columns["risk_snapshot_date"].append(now)
+        # What is left of the limit, from the limit as stored (as the ORM reads it: the
+        # company's fallback when the partner has none), in double precision like Python.
+        limit_field = self._fields["credit_limit"]
+        limit = SQL(
+            "COALESCE(%s, %s)",
+            partners._field_to_sql("p", "credit_limit"),
+            limit_field.convert_to_column(
+                limit_field.get_company_dependent_fallback(partners), partners
+            )
+            or 0.0,
+        )
         defaults = self.env["ir.default"]._get_model_defaults(self._name)
         key = str(company.id)
         assignments = []
@@ -1238,7 +1245,11 @@ class ResPartner(models.Model):
             field = self._fields[name]
             fallback = field.convert_to_column(defaults.get(name), partners)
             column = SQL.identifier(name)
-            value = SQL("v.%s", column)
+            if name == "risk_available_credit":
+                value = SQL("(%s::float8 - v.risk_exposure)", limit)
+            else:
+                value = SQL("v.%s", column)
+                arrays.append(SQL("%s::%s[]", columns[name], SQL(sql_type)))
             # Datetimes are stored as Odoo writes them, 'YYYY-MM-DD HH:MM:SS'.
             kept = SQL(
                 "COALESCE(p.%(col)s, '{}'::jsonb) || jsonb_build_object(%(key)s, %(value)s)",
@@ -1259,7 +1270,7 @@ class ResPartner(models.Model):
                     kept=kept,
                 )
             )
-            arrays.append(SQL("%s::%s[]", columns[name], SQL(sql_type)))
+        names = [name for name in names if name != "risk_available_credit"]
         self.env.cr.execute(
             SQL(
                 """
@@ -1278,7 +1289,7 @@ class ResPartner(models.Model):
                 names=SQL(", ").join(SQL.identifier(name) for name in names),
             )
         )
-        partners.invalidate_recordset([*names, "write_uid", "write_date"])
+        partners.invalidate_recordset([*names, "risk_available_credit", "write_uid", "write_date"])
 
     def _risk_schedule_snapshot(self, company, known=None):
         """Refresh these partners' list figures just before the transaction commits, once

@@ -1,5 +1,6 @@
 from collections import defaultdict
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -245,12 +246,15 @@ class TestExposureSql(CustomerRiskCommon):
         self.make_invoice(amount=5.0)
         self.assertFalse(self.env.cr.precommit.data.get("customer_risk.snapshot_known"))
         self.env.cr.precommit.run()
+        self.env.invalidate_all()
+        self.assertAlmostEqual(customer.risk_exposure, reused + 15.0, places=6)
         self.assertAlmostEqual(customer.risk_exposure, customer.risk_live_exposure, places=6)
 
     def test_cron_writes_figures_like_the_orm(self):
         self.set_risk(self.customer, tier=self.tier_low, limit=1000.0)
         self.make_invoice(amount=400.0, invoice_date=date(2026, 5, 1), due_date=date(2026, 5, 2))
-        self.env["res.partner"]._cron_risk_refresh_snapshots()
+        with patch.object(self.env.cr, "commit"):
+            self.env["res.partner"]._cron_risk_refresh_snapshots()
         customer = self.customer.with_company(self.company)
         other = self.other.with_company(self.company)
         self.assertAlmostEqual(customer.risk_exposure, 400.0)
@@ -266,3 +270,48 @@ class TestExposureSql(CustomerRiskCommon):
         exposure, stamp = self.env.cr.fetchone()
         self.assertIsNone(exposure, "a zero is not kept, as the ORM does")
         self.assertRegex(stamp, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+
+    def check_queries(self, partner):
+        """Queries of the credit check of a new quotation of ``partner``."""
+        order = self.make_order(partner=partner, amount=10.0)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        order._risk_check_confirmation()
+        return self.env.cr.sql_log_count - before
+
+    def test_check_queries_do_not_grow_with_documents(self):
+        """The check costs the same number of queries for a customer with one document
+        and for one with many invoices, payments, draft invoices and orders."""
+        self.set_risk(self.customer, tier=self.tier_low, limit=1e9)
+        self.set_risk(self.other, tier=self.tier_low, limit=1e9)
+        self.make_invoice(partner=self.other, amount=10.0)
+        self.check_queries(self.other)  # warm the caches
+        few = self.check_queries(self.other)
+        for i in range(6):
+            invoice = self.make_invoice(amount=100.0 + i, invoice_date=date(2026, 5, i + 1))
+            if i % 2:
+                self.env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=invoice.ids
+                ).create({"amount": 10.0})._create_payments()
+            self.make_invoice(amount=5.0 + i, post=False, currency=self.eur)
+            self.make_order(amount=50.0 + i, currency=self.eur if i % 2 else None).action_confirm()
+        self.assertEqual(self.check_queries(self.customer), few)
+
+    def test_size_job_skips_orders_left_unconfirmed(self):
+        """The check flags the orders for the order-size job before the confirmation; an
+        order whose confirmation did not go through is cleared without comparison."""
+        self.set_risk(self.customer, tier=self.tier_low, limit=1e9)
+        order = self.make_order(amount=100000.0)
+        order._risk_check_confirmation()
+        self.assertTrue(order.sudo().risk_size_check_pending)
+        with patch.object(self.env.cr, "commit"):
+            self.env["sale.order"].sudo()._cron_risk_order_size()
+        self.assertFalse(order.sudo().risk_size_check_pending)
+        self.assertEqual(order.state, "draft")
+        alerts = (
+            self.env["customer.risk.alert"]
+            .sudo()
+            .search([("partner_id", "=", self.customer.id), ("rule_code", "=", "order_size")])
+        )
+        self.assertFalse(alerts)
