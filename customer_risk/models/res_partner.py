@@ -1196,7 +1196,7 @@ class ResPartner(models.Model):
             return
         partners._risk_write_snapshots(company, partners._risk_exposure_parts(company, today))
 
-    # Snapshot figures: (field, type of the SQL array, value from the exposure)
+    # The list figures the snapshot refresh writes: (field, SQL type of its values).
     _RISK_SNAPSHOT_COLUMNS = (
         ("risk_exposure", "float8"),
         ("risk_available_credit", "float8"),
