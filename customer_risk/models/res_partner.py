@@ -370,6 +370,7 @@ class ResPartner(models.Model):
         ``today``'s rate. ``checked_orders`` are left out of the parts whatever their state;
         their own amounts to invoice, as if confirmed, come apart.
         """
+        self.fetch(["commercial_partner_id"])
         commercial = self.commercial_partner_id
         result = {p.id: tools.ExposureParts() for p in commercial}
         order_amounts = {}
@@ -534,6 +535,9 @@ class ResPartner(models.Model):
         orders are skipped, except while their invoice is a draft (as the ORM search did).
         The arithmetic is in double precision like Python's, with ``float_round``'s
         half-up correction."""
+        # The rates of the company's root, as res.currency._get_rates takes them (from the
+        # stored path: the computed root_id costs a read of the companies every time).
+        root_id = int((company.parent_path or str(company.id)).split("/")[0])
         qty_rounding = 10 ** -self.env["decimal.precision"].precision_get("Product Unit of Measure")
         line_currency = SQL("cur.rounding::float8")
         # Odoo's uom._compute_quantity: no unit or no quantity -> as is; otherwise
@@ -577,7 +581,7 @@ class ResPartner(models.Model):
                      ORDER BY r.company_id, r.name ASC LIMIT 1),
                    1.0)::float8""",
             today=today,
-            root=company.root_id.id,
+            root=root_id,
             currency=SQL("x.currency_id"),
         )
         company_rate = SQL(
@@ -592,7 +596,7 @@ class ResPartner(models.Model):
                      ORDER BY r.company_id, r.name ASC LIMIT 1),
                    1.0)::float8""",
             today=today,
-            root=company.root_id.id,
+            root=root_id,
             currency=company.currency_id.id,
         )
         company_rounding = company.currency_id.rounding
@@ -1191,6 +1195,8 @@ class ResPartner(models.Model):
         one exposure statement and one update for the whole batch."""
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
+        # Only the column needed (a batch job's chunk would otherwise read every field).
+        self.fetch(["commercial_partner_id"])
         partners = self.commercial_partner_id
         if not partners:
             return
