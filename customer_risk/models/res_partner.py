@@ -462,26 +462,30 @@ class ResPartner(models.Model):
                  WHERE commercial_partner_id = ANY(%(partners)s)
             ),
             receivables AS (
-                SELECT m.cp,
-                       SUM(CASE WHEN %(due)s >= %(today)s THEN aml.amount_residual END) AS not_due,
-                       SUM(CASE WHEN %(due)s < %(today)s THEN aml.amount_residual END) AS overdue,
-                       MAX(CASE WHEN %(due)s < %(today)s AND aml.amount_residual > 0
-                                THEN %(today)s - %(due)s END) AS max_days
-                  FROM account_move_line aml
-                  JOIN members m ON m.id = aml.partner_id
-                 WHERE aml.account_id = ANY(ARRAY(
-                           SELECT rel.account_account_id
-                             FROM account_account_res_company_rel rel
-                             JOIN account_account account ON account.id = rel.account_account_id
-                            WHERE rel.res_company_id = %(company)s
-                              AND account.account_type = 'asset_receivable'))
-                   -- Both arrays let PostgreSQL use Odoo's partial index on unreconciled
-                   -- lines (account, partner).
-                   AND aml.partner_id = ANY(ARRAY(SELECT id FROM members))
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
-                 GROUP BY m.cp
+                SELECT items.cp,
+                       SUM(CASE WHEN items.due >= %(today)s THEN items.residual END) AS not_due,
+                       SUM(CASE WHEN items.due < %(today)s THEN items.residual END) AS overdue,
+                       MAX(CASE WHEN items.due < %(today)s AND items.residual > 0
+                                THEN %(today)s - items.due END) AS max_days
+                  FROM (
+                       -- Items of the commercial partners themselves (nearly all: Odoo
+                       -- books receivables on the commercial partner), then those of
+                       -- their contacts; the literal array lets PostgreSQL use Odoo's
+                       -- partial index on unreconciled lines (account, partner).
+                       SELECT aml.partner_id AS cp, %(due)s AS due,
+                              aml.amount_residual AS residual
+                         FROM account_move_line aml
+                        WHERE aml.partner_id = ANY(%(partners)s)
+                          AND %(receivable)s
+                        UNION ALL
+                       SELECT m.cp, %(due)s, aml.amount_residual
+                         FROM account_move_line aml
+                         JOIN members m ON m.id = aml.partner_id
+                        WHERE aml.partner_id = ANY(ARRAY(
+                                  SELECT id FROM members WHERE id != cp))
+                          AND %(receivable)s
+                  ) items
+                 GROUP BY items.cp
             ),
             drafts AS (
                 -- Draft customer invoices and refunds not made from a sale order (those
@@ -516,6 +520,18 @@ class ResPartner(models.Model):
             """,
             partners=list(partner_ids),
             due=due,
+            receivable=SQL(
+                """aml.account_id = ANY(ARRAY(
+                       SELECT rel.account_account_id
+                         FROM account_account_res_company_rel rel
+                         JOIN account_account account ON account.id = rel.account_account_id
+                        WHERE rel.res_company_id = %(company)s
+                          AND account.account_type = 'asset_receivable'))
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = %(company)s""",
+                company=company.id,
+            ),
             today=today,
             company=company.id,
             uninvoiced=self._risk_uninvoiced_sql(company, today, checked_ids),

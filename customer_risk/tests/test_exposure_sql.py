@@ -315,3 +315,31 @@ class TestExposureSql(CustomerRiskCommon):
             .search([("partner_id", "=", self.customer.id), ("rule_code", "=", "order_size")])
         )
         self.assertFalse(alerts)
+
+    def test_receivable_booked_on_a_contact(self):
+        """A journal entry may book a receivable on a contact: it counts for the
+        commercial partner."""
+        receivable = self.company_data["default_account_receivable"]
+        income = self.company_data["default_account_revenue"]
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": date(2026, 5, 10),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "account_id": receivable.id,
+                            "partner_id": self.contact.id,
+                            "debit": 25.5,
+                            "date_maturity": date(2026, 5, 20),
+                        }
+                    ),
+                    Command.create({"account_id": income.id, "credit": 25.5}),
+                ],
+            }
+        )
+        entry.action_post()
+        self.make_invoice(amount=10.0, invoice_date=date(2026, 6, 29), due_date=date(2026, 7, 15))
+        parts = self.assert_same()
+        self.assertAlmostEqual(parts[self.customer.id].overdue, 25.5)
+        self.assertEqual(parts[self.customer.id].max_days_overdue, 41)
