@@ -467,24 +467,7 @@ class ResPartner(models.Model):
                        SUM(CASE WHEN items.due < %(today)s THEN items.residual END) AS overdue,
                        MAX(CASE WHEN items.due < %(today)s AND items.residual > 0
                                 THEN %(today)s - items.due END) AS max_days
-                  FROM (
-                       -- Items of the commercial partners themselves (nearly all: Odoo
-                       -- books receivables on the commercial partner), then those of
-                       -- their contacts; the literal array lets PostgreSQL use Odoo's
-                       -- partial index on unreconciled lines (account, partner).
-                       SELECT aml.partner_id AS cp, %(due)s AS due,
-                              aml.amount_residual AS residual
-                         FROM account_move_line aml
-                        WHERE aml.partner_id = ANY(%(partners)s)
-                          AND %(receivable)s
-                        UNION ALL
-                       SELECT m.cp, %(due)s, aml.amount_residual
-                         FROM account_move_line aml
-                         JOIN members m ON m.id = aml.partner_id
-                        WHERE aml.partner_id = ANY(ARRAY(
-                                  SELECT id FROM members WHERE id != cp))
-                          AND %(receivable)s
-                  ) items
+                  FROM (%(items)s) items
                  GROUP BY items.cp
             ),
             drafts AS (
@@ -520,21 +503,60 @@ class ResPartner(models.Model):
             """,
             partners=list(partner_ids),
             due=due,
-            receivable=SQL(
-                """aml.account_id = ANY(ARRAY(
-                       SELECT rel.account_account_id
-                         FROM account_account_res_company_rel rel
-                         JOIN account_account account ON account.id = rel.account_account_id
-                        WHERE rel.res_company_id = %(company)s
-                          AND account.account_type = 'asset_receivable'))
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s""",
-                company=company.id,
-            ),
+            items=self._risk_receivable_items_sql(company, partner_ids, due),
             today=today,
             company=company.id,
             uninvoiced=self._risk_uninvoiced_sql(company, today, checked_ids),
+        )
+
+    # Up to this many customers, their ids go to PostgreSQL as a literal array: it then
+    # estimates the open items well and takes Odoo's partial index on unreconciled lines.
+    # For a larger batch (the snapshot job's chunks) the same index serves best through
+    # the array of members, which it estimates as few rows.
+    _RISK_LITERAL_PARTNERS = 20
+
+    @api.model
+    def _risk_receivable_items_sql(self, company, partner_ids, due):
+        """Rows (commercial partner, due date, residual) of the open receivables of the
+        ``members`` CTE (commercial partners ``partner_ids`` and their contacts)."""
+        receivable = SQL(
+            """aml.account_id = ANY(ARRAY(
+                   SELECT rel.account_account_id
+                     FROM account_account_res_company_rel rel
+                     JOIN account_account account ON account.id = rel.account_account_id
+                    WHERE rel.res_company_id = %(company)s
+                      AND account.account_type = 'asset_receivable'))
+               AND aml.reconciled IS NOT TRUE
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = %(company)s""",
+            company=company.id,
+        )
+        if len(partner_ids) > self._RISK_LITERAL_PARTNERS:
+            return SQL(
+                """SELECT m.cp, %(due)s AS due, aml.amount_residual AS residual
+                     FROM account_move_line aml
+                     JOIN members m ON m.id = aml.partner_id
+                    WHERE aml.partner_id = ANY(ARRAY(SELECT id FROM members))
+                      AND %(receivable)s""",
+                due=due,
+                receivable=receivable,
+            )
+        # Items of the commercial partners themselves (Odoo books receivables on the
+        # commercial partner), then those of their contacts (journal entries may).
+        return SQL(
+            """SELECT aml.partner_id AS cp, %(due)s AS due, aml.amount_residual AS residual
+                 FROM account_move_line aml
+                WHERE aml.partner_id = ANY(%(partners)s)
+                  AND %(receivable)s
+                UNION ALL
+               SELECT m.cp, %(due)s, aml.amount_residual
+                 FROM account_move_line aml
+                 JOIN members m ON m.id = aml.partner_id
+                WHERE aml.partner_id = ANY(ARRAY(SELECT id FROM members WHERE id != cp))
+                  AND %(receivable)s""",
+            due=due,
+            partners=list(partner_ids),
+            receivable=receivable,
         )
 
     @api.model
