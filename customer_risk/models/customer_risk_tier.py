@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import ormcache
 
 from .. import tools
 
@@ -88,11 +89,35 @@ class CustomerRiskTier(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._risk_check_amount_vals(vals, AMOUNT_FIELDS)
+        self.env.registry.clear_cache()
         return super().create(vals_list)
 
     def write(self, vals):
         self._risk_check_amount_vals(vals, AMOUNT_FIELDS)
+        # The credit check keeps the tiers' rules in a cache (see _risk_check_values).
+        self.env.registry.clear_cache()
         return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @ormcache("tier_id")
+    def _risk_check_values(self, tier_id):
+        """What the credit check takes from tier ``tier_id`` (rules and thresholds), kept
+        in the registry cache so a confirmation does not read the tier again; any change
+        of a tier clears it."""
+        tier = self.sudo().browse(tier_id)
+        return {
+            "tolerance_percent": tier.tolerance_percent,
+            "max_overdue_days": tier.max_overdue_days,
+            "max_overdue_amount": tier.max_overdue_amount,
+            "prepayment_required": tier.prepayment_required,
+            "contract_required": tier.contract_required,
+            "single_order_max": tier.single_order_max,
+            "modes": tuple((rule, tier[f"rule_{rule}"]) for rule in tools.TIER_RULES),
+        }
 
     @api.constrains("score_min", "score_max")
     def _check_score_range(self):

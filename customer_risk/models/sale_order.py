@@ -1,3 +1,4 @@
+import dataclasses
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -91,25 +92,31 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ snapshot
 
-    def _risk_snapshots(self, today, cumulate=False):
+    def _risk_snapshots(self, today, cumulate=False, after=None):
         """{order: tools.Snapshot} from fresh figures, in each order's own company (never
         the companies the user has switched on).
 
         The order total is converted once, from the order currency to the company currency
         at ``today``'s rate, the rate the exposure uses for confirmed uninvoiced orders. With
         ``cumulate``, orders of one customer confirmed together count in each other's
-        exposure, as they will once confirmed.
+        exposure, as they will once confirmed. ``after`` (a dict) receives, per company
+        id, {partner id: (ExposureParts once these orders are confirmed, {order: total})},
+        for the list figures refreshed at commit.
         """
         snapshots = {}
         for doc_company, orders in self.grouped("company_id").items():
             company = doc_company.sudo()
             partners = orders.partner_id.commercial_partner_id.sudo().with_company(company)
-            parts = partners._risk_exposure_parts(company, today, exclude_orders=orders._origin)
+            parts, to_invoice = partners._risk_exposure_figures(company, today, orders._origin)
+            if after is not None:
+                after[company.id] = orders._risk_exposure_after(parts, to_invoice)
             included = partners._risk_exposure_settings(company)
             batch = defaultdict(float)
+            Tier = self.env["customer.risk.tier"]
             for order in orders.sorted(lambda o: o._origin.id or 0):
                 partner = order.partner_id.commercial_partner_id.sudo().with_company(company)
                 tier = partner.risk_tier_id
+                rules = Tier._risk_check_values(tier.id) if tier else {}
                 exp = parts[partner.id]
                 amount = order.currency_id._convert(
                     order.amount_total, company.currency_id, company, today
@@ -122,27 +129,46 @@ class SaleOrder(models.Model):
                     hold=partner.risk_hold,
                     hold_reason=partner.risk_hold_reason or "",
                     limit=partner.credit_limit,
-                    tolerance_percent=tier.tolerance_percent,
+                    tolerance_percent=rules.get("tolerance_percent", 0.0),
                     exposure=exp.total(included) + batch[partner.id],
                     order_amount=amount,
                     overdue_amount=exp.overdue,
                     max_days_overdue=exp.max_days_overdue,
-                    max_overdue_days=tier.max_overdue_days,
-                    max_overdue_amount=tier.max_overdue_amount,
+                    max_overdue_days=rules.get("max_overdue_days", 0),
+                    max_overdue_amount=rules.get("max_overdue_amount", 0.0),
                     screening_state=partner.risk_screening_state or None,
-                    prepayment_required=tier.prepayment_required,
-                    terms_immediate=order._risk_terms_immediate(),
-                    contract_required=tier.contract_required,
-                    contract_covers=order._risk_contract_covers(),
+                    prepayment_required=rules.get("prepayment_required", False),
+                    # Payment terms and contracts are looked up only when the tier
+                    # has the rule (without it the decision never reads them).
+                    terms_immediate=order._risk_terms_immediate()
+                    if rules.get("prepayment_required")
+                    else True,
+                    contract_required=rules.get("contract_required", False),
+                    contract_covers=order._risk_contract_covers()
+                    if rules.get("contract_required")
+                    else False,
                     review_date=partner.risk_review_date or None,
-                    single_order_max=tier.single_order_max,
-                    modes=tuple((rule, tier[f"rule_{rule}"]) for rule in tools.TIER_RULES)
-                    if tier
-                    else (),
+                    single_order_max=rules.get("single_order_max", 0.0),
+                    modes=rules.get("modes", ()),
                 )
                 if cumulate and "uninvoiced_orders" in included:
                     batch[partner.id] += amount
         return snapshots
+
+    def _risk_exposure_after(self, parts, to_invoice):
+        """{partner id: (ExposureParts, {order: amount_total})}: the exposure of the
+        customers of orders ``self`` (one company) once these orders are confirmed, from
+        the check's figures ``parts`` (without them) and ``to_invoice`` (their amounts to
+        invoice, as if confirmed, in company currency)."""
+        after = {}
+        for partner, orders in self.grouped(lambda o: o.partner_id.commercial_partner_id).items():
+            exp = parts[partner.id]
+            added = sum(to_invoice.get(order._origin.id, 0.0) for order in orders)
+            after[partner.id] = (
+                dataclasses.replace(exp, uninvoiced_orders=exp.uninvoiced_orders + added),
+                {order._origin: order.amount_total for order in orders},
+            )
+        return after
 
     def _risk_terms_immediate(self):
         """Paid when invoiced: full online prepayment, no payment terms (due on the invoice
@@ -189,15 +215,17 @@ class SaleOrder(models.Model):
             )
         )
         for order in self:
+            candidates = contracts.filtered(
+                lambda c, order=order: c.partner_id == order.partner_id.commercial_partner_id
+                and c.company_id == order.company_id
+            )
+            if not candidates:
+                # Most customers have no contract: no need for the day (the user's zone).
+                order.risk_contract_id = False
+                continue
             day = fields.Date.context_today(order, order.date_order or fields.Datetime.now())
             order.risk_contract_id = next(
-                (
-                    c
-                    for c in contracts
-                    if c.partner_id == order.partner_id.commercial_partner_id
-                    and c.company_id == order.company_id
-                    and c._risk_covers_date(day)
-                ),
+                (c for c in candidates if c._risk_covers_date(day)),
                 False,
             )
 
@@ -347,9 +375,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ confirmation
 
     def action_confirm(self):
-        self._risk_check_confirmation()
+        after = self._risk_check_confirmation()
         res = super().action_confirm()
-        self._risk_schedule_customer_snapshots()
+        self._risk_schedule_customer_snapshots(after)
         self._risk_queue_size_check()
         return res
 
@@ -358,10 +386,13 @@ class SaleOrder(models.Model):
         self._risk_schedule_customer_snapshots()
         return res
 
-    def _risk_schedule_customer_snapshots(self):
-        """Confirmed orders count in the exposure: refresh the customers' list figures."""
-        for order in self:
-            order.partner_id._risk_schedule_snapshot(order.company_id)
+    def _risk_schedule_customer_snapshots(self, after=None):
+        """Confirmed orders count in the exposure: refresh the customers' list figures.
+        ``after`` ({company id: {partner id: figures}}, from the credit check): the
+        figures with these orders confirmed, which the refresh reuses."""
+        after = after or {}
+        for company, orders in self.grouped("company_id").items():
+            orders.partner_id._risk_schedule_snapshot(company, known=after.get(company.id))
 
     def _risk_queue_size_check(self):
         """Compare confirmed orders with their customer's usual size later, in a job: the
@@ -369,10 +400,37 @@ class SaleOrder(models.Model):
         orders = self.filtered(lambda o: o.state == "sale").sudo()
         if not orders:
             return
-        orders.write({"risk_size_check_pending": True})
-        cron = self.env.ref("customer_risk.ir_cron_risk_order_size", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        cron_id = self._risk_size_cron_id()
+        # Orders the credit check flagged already know whether the job is due.
+        flagged = self.env.cr.precommit.data.get("customer_risk.size_flagged", {})
+        if all(order.id in flagged for order in orders):
+            if cron_id and not all(flagged[order.id] for order in orders):
+                self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+                for order in orders:
+                    flagged[order.id] = True
+            return
+        # One statement flags the orders and tells whether the job is already due (a
+        # trigger waits): then the waiting run compares these orders too, as it takes
+        # every flagged order, and no second trigger (nor wake-up) is needed.
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH flagged AS (
+                    UPDATE sale_order SET risk_size_check_pending = TRUE
+                     WHERE id = ANY(%(orders)s)
+                )
+                SELECT EXISTS (
+                    SELECT 1 FROM ir_cron_trigger
+                     WHERE cron_id = %(cron)s AND call_at <= (now() AT TIME ZONE 'UTC'))
+                """,
+                orders=orders.ids,
+                cron=cron_id or 0,
+            )
+        )
+        waiting = self.env.cr.fetchone()[0]
+        orders.invalidate_recordset(["risk_size_check_pending"])
+        if cron_id and not waiting:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
     def _cron_risk_order_size(self, chunk_size=200):
@@ -386,7 +444,9 @@ class SaleOrder(models.Model):
             for company, batch in orders.grouped("company_id").items():
                 rule = self.env["customer.risk.alert.rule"]._risk_rules(company).get("order_size")
                 items = []
-                for order in batch if rule else ():
+                # An order flagged by a credit check whose confirmation did not go
+                # through is not compared.
+                for order in batch.filtered(lambda o: o.state == "sale") if rule else ():
                     amount = order.amount_total / (order.currency_rate or 1.0)
                     average = averages.get(order.id)
                     ratio = tools.unusual_order(
@@ -476,13 +536,19 @@ class SaleOrder(models.Model):
 
     def _risk_check_confirmation(self):
         """The credit check. Whatever the context or the user, every quotation confirmed is
-        decided on fresh figures; a blocked one needs a valid release, which it then uses."""
+        decided on fresh figures; a blocked one needs a valid release, which it then uses.
+        Returns the customers' figures with the orders confirmed (see ``_risk_snapshots``)."""
         orders = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id)
         if not orders:
-            return
-        self._risk_lock_partners(orders.partner_id.commercial_partner_id)
+            return {}
+        orders._risk_prefetch_partners()
+        waiting = self._risk_lock_partners(orders.partner_id.commercial_partner_id, orders)
+        self.env.cr.precommit.data.setdefault("customer_risk.size_flagged", {}).update(
+            dict.fromkeys(orders.ids, waiting)
+        )
         today = fields.Date.context_today(self)
-        snapshots = orders._risk_snapshots(today, cumulate=True)
+        after = {}
+        snapshots = orders._risk_snapshots(today, cumulate=True, after=after)
         refused = []
         releases = self.env["customer.risk.release"]
         for order in orders:
@@ -501,12 +567,15 @@ class SaleOrder(models.Model):
             if order:
                 raise CreditCheckBlocked(
                     message,
-                    self.env.ref("customer_risk.sale_order_action_request_risk_release").id,
+                    self.env["ir.model.data"]._xmlid_to_res_id(
+                        "customer_risk.sale_order_action_request_risk_release"
+                    ),
                     self.env._("Request Credit Release"),
                     {"active_id": order.id, "active_ids": order.ids, "active_model": "sale.order"},
                 )
             raise UserError(message)
         releases._mark_used()
+        return after
 
     def _risk_releasable_refusal(self, refused):
         """The one refused order whose blocked message may offer to request its credit
@@ -520,25 +589,76 @@ class SaleOrder(models.Model):
             return self.browse()
         return order
 
-    def _risk_lock_partners(self, partners):
+    def _risk_lock_partners(self, partners, orders=None):
         """Lock the customers' rows in id order and write to them. Under REPEATABLE READ a
         lock alone lets two concurrent confirmations both pass on their old snapshots; with
-        the write, the later one fails to serialize and Odoo retries it on fresh figures."""
-        ids = sorted(partners.ids)
+        the write, the later one fails to serialize and Odoo retries it on fresh figures.
+
+        The same statement flags ``orders`` for the order-size job (rolled back with the
+        confirmation if it fails; the job skips an order left unconfirmed) and returns
+        whether that job is already due (a trigger waits)."""
+        # The sub-select locks the rows in id order (no deadlock between two checks of the
+        # same customers), the update writes them.
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
-                ids,
-            )
-        )
-        self.env.cr.execute(
-            SQL(
-                """UPDATE res_partner SET risk_check_count = COALESCE(risk_check_count, 0) + 1
-                    WHERE id = ANY(%s)""",
-                ids,
+                """
+                WITH locked AS (
+                    UPDATE res_partner p
+                       SET risk_check_count = COALESCE(p.risk_check_count, 0) + 1
+                      FROM (SELECT id FROM res_partner WHERE id = ANY(%(partners)s)
+                             ORDER BY id FOR NO KEY UPDATE) locked
+                     WHERE p.id = locked.id
+                ),
+                flagged AS (
+                    UPDATE sale_order SET risk_size_check_pending = TRUE
+                     WHERE id = ANY(%(orders)s)
+                )
+                SELECT EXISTS (
+                    SELECT 1 FROM ir_cron_trigger
+                     WHERE cron_id = %(cron)s AND call_at <= (now() AT TIME ZONE 'UTC'))
+                """,
+                partners=sorted(partners.ids),
+                orders=orders.ids if orders else [],
+                cron=self._risk_size_cron_id() or 0,
             )
         )
         partners.invalidate_recordset(["risk_check_count"])
+        if orders:
+            orders.invalidate_recordset(["risk_size_check_pending"])
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _risk_size_cron_id(self):
+        # The id from the cached xmlid lookup (``env.ref`` would check it exists first).
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            "customer_risk.ir_cron_risk_order_size", raise_if_not_found=False
+        )
+
+    def _risk_prefetch_partners(self):
+        """Read in one query what the check and the confirmation read of the customers:
+        the stored fields of the orders' partners and their commercial partners, with the
+        risk profile in each order's company, and the user's own partner (its time zone
+        gives the user's today)."""
+        Partner = self.env["res.partner"]
+        names = [
+            name
+            for name, field in Partner._fields.items()
+            if field.store and field.column_type and field.prefetch is True
+        ]
+        profile = [
+            "credit_limit",
+            "risk_tier_id",
+            "risk_hold",
+            "risk_hold_reason",
+            "risk_screening_state",
+            "risk_review_date",
+        ]
+        for company, orders in self.grouped("company_id").items():
+            partners = orders.partner_id | self.env.user.partner_id
+            partners.sudo().with_company(company).fetch(names + profile)
+            commercial = orders.partner_id.commercial_partner_id - partners
+            if commercial:
+                commercial.sudo().with_company(company).fetch(names + profile)
 
     def _risk_on_refusal(self, refused):
         """Hook called with the refused ``[(order, decision)]`` just before the refusal is
@@ -581,18 +701,13 @@ class SaleOrder(models.Model):
     def _risk_valid_release(self, today):
         """The approved, unexpired release that covers this order as it is now."""
         self.ensure_one()
-        releases = (
-            self.env["customer.risk.release"]
-            .sudo()
-            .search(
-                [
-                    ("order_id", "=", self._origin.id),
-                    ("state", "=", "approved"),
-                    ("valid_until", ">=", today),
-                ]
-            )
-        )
-        return releases.filtered(lambda r: r._covers(self))[:1]
+        # The order's releases are read once (the refusal message needs them too).
+        return self._origin.sudo().risk_release_ids.filtered(
+            lambda r: r.state == "approved"
+            and r.valid_until
+            and r.valid_until >= today
+            and r._covers(self)
+        )[:1]
 
     def action_request_risk_release(self):
         """Ask the credit managers to release this blocked quotation; opens the request so
@@ -700,8 +815,13 @@ class SaleOrder(models.Model):
             self._risk_check_line_commands(vals)
         return super().create(vals_list)
 
+    # Order fields whose change cannot change the order's total or currency: writing only
+    # these (as the confirmation does) cannot void a release.
+    _RISK_RELEASE_NEUTRAL_FIELDS = frozenset({"state", "date_order", "locked"})
+
     def write(self, vals):
         self._risk_check_line_commands(vals)
         res = super().write(vals)
-        self._risk_void_releases()
+        if not set(vals) <= self._RISK_RELEASE_NEUTRAL_FIELDS:
+            self._risk_void_releases()
         return res

@@ -8,6 +8,7 @@ from . import test_credit_report
 from . import test_decision_tools
 from . import test_exposure
 from . import test_exposure_currency
+from . import test_exposure_sql
 from . import test_groups
 from . import test_monitoring
 from . import test_release
