@@ -6,9 +6,11 @@ class CustomerRiskFollowupExecution(models.Model):
 
     def _action_escalate(self):
         """An escalation is a decision of the follow-up policy: logged with the customer's
-        level, items and amount, and who it went to."""
+        level, items and amount, and who it went to (with the batch's other escalations)."""
         note = super()._action_escalate()
-        self.env["customer.risk.audit.log"]._risk_log(
+        self._followup_batch().extra["audit_log"] += self.env[
+            "customer.risk.audit.log"
+        ]._risk_prepare(
             self,
             "followup_escalated",
             before={},
@@ -23,3 +25,9 @@ class CustomerRiskFollowupExecution(models.Model):
             company=self.company_id,
         )
         return note
+
+    def _followup_flush_batch(self, batch):
+        super()._followup_flush_batch(batch)
+        prepared = batch.extra.pop("audit_log", None)
+        if prepared:
+            self.env["customer.risk.audit.log"]._risk_append(prepared)
