@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class CustomerRiskFollowupExecution(models.Model):
@@ -6,11 +6,9 @@ class CustomerRiskFollowupExecution(models.Model):
 
     def _action_escalate(self):
         """An escalation is a decision of the follow-up policy: logged with the customer's
-        level, items and amount, and who it went to (with the batch's other escalations)."""
+        level, items and amount, and who it went to."""
         note = super()._action_escalate()
-        self._followup_batch().extra["audit_log"] += self.env[
-            "customer.risk.audit.log"
-        ]._risk_prepare(
+        self.env["customer.risk.audit.log"]._risk_log(
             self,
             "followup_escalated",
             before={},
@@ -26,8 +24,8 @@ class CustomerRiskFollowupExecution(models.Model):
         )
         return note
 
-    def _followup_flush_batch(self, batch):
-        super()._followup_flush_batch(batch)
-        prepared = batch.extra.pop("audit_log", None)
-        if prepared:
-            self.env["customer.risk.audit.log"]._risk_append(prepared)
+    @api.model
+    def _execute_many(self, todo, company, trigger, today):
+        """The entries of a chunk (escalations, credit holds) are chained together."""
+        with self.env["customer.risk.audit.log"]._risk_log_deferred():
+            return super()._execute_many(todo, company, trigger, today)

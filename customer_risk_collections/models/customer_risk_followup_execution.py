@@ -22,7 +22,7 @@ class FollowupBatch:
     activities: list = field(default_factory=list)  # mail.activity values
     notes: list = field(default_factory=list)  # (execution, notes) for the chatter
     items_html: dict = field(default_factory=dict)  # execution id: its items as HTML
-    extra: dict = field(default_factory=lambda: defaultdict(list))  # for other addons
+    formats: dict = field(default_factory=dict)  # dates and amounts already formatted
 
 
 class CustomerRiskFollowupExecution(models.Model):
@@ -375,25 +375,42 @@ class CustomerRiskFollowupExecution(models.Model):
         batch = self._followup_batch()
         if batch is not None and self.id in batch.items_html:
             return batch.items_html[self.id]
+        formats = batch.formats if batch is not None else {}
+        line_text = self.env._("%(invoice)s due %(due)s: %(amount)s")
         rows = Markup("").join(
             Markup("<li>%s</li>")
-            % self.env._(
-                "%(invoice)s due %(due)s: %(amount)s",
-                invoice=line.move_id.name,
-                due=format_date(self.env, line.date_maturity or line.date),
-                amount=formatLang(self.env, line.amount_residual, currency_obj=self.currency_id),
+            % (
+                line_text
+                % {
+                    "invoice": line.move_id.name,
+                    "due": self._format_date(line.date_maturity or line.date, formats),
+                    "amount": self._format_amount(line.amount_residual, formats),
+                }
             )
             for line in self.line_ids
         )
         total = self.env._(
             "Total %(amount)s, %(days)s days past the oldest due date.",
-            amount=formatLang(self.env, self.amount, currency_obj=self.currency_id),
+            amount=self._format_amount(self.amount, formats),
             days=self.days_overdue,
         )
         html = Markup("<ul>%s</ul><p>%s</p>") % (rows, total)
         if batch is not None:
             batch.items_html[self.id] = html
         return html
+
+    def _format_date(self, value, formats):
+        """``format_date`` remembered in ``formats`` (a batch repeats the same dates)."""
+        key = ("date", value)
+        if key not in formats:
+            formats[key] = format_date(self.env, value)
+        return formats[key]
+
+    def _format_amount(self, value, formats):
+        key = ("amount", value, self.currency_id.id)
+        if key not in formats:
+            formats[key] = formatLang(self.env, value, currency_obj=self.currency_id)
+        return formats[key]
 
     def _summary_html(self, notes):
         title = self.env._(
