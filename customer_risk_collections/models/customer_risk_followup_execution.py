@@ -14,6 +14,23 @@ from odoo.addons.customer_risk import tools
 from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
 
 
+def _remembered(function):
+    """``function`` remembering its results by arguments (when they can be keys)."""
+    results = {}
+
+    def remembered(*args, **kwargs):
+        try:
+            key = (args, tuple(sorted(kwargs.items())))
+            return results[key]
+        except KeyError:
+            results[key] = function(*args, **kwargs)
+            return results[key]
+        except TypeError:
+            return function(*args, **kwargs)
+
+    return remembered
+
+
 @dataclass
 class FollowupBatch:
     """What the executions of one batch queue, to be created together."""
@@ -527,6 +544,9 @@ class CustomerRiskFollowupExecution(models.Model):
                 create_parent="div",
             )
             variables = template_lang._render_eval_context()
+            # The same dates and amounts recur over a batch: each is formatted once.
+            for name in ("format_date", "format_amount"):
+                variables[name] = _remembered(variables[name])
             variables["followup_executions"] = self.browse(lang_ids)
             try:
                 result = self.env["ir.qweb"]._render(wrapper, variables, post_process=True)
