@@ -40,6 +40,7 @@ class FollowupBatch:
     notes: list = field(default_factory=list)  # (execution, notes) for the chatter
     items_html: dict = field(default_factory=dict)  # execution id: its items as HTML
     formats: dict = field(default_factory=dict)  # dates and amounts already formatted
+    lines: dict = field(default_factory=dict)  # execution id: its items (_followup_lines)
 
 
 class CustomerRiskFollowupExecution(models.Model):
@@ -258,7 +259,7 @@ class CustomerRiskFollowupExecution(models.Model):
         executions = self._insert_many(rows, company, trigger)
         if not executions:
             return executions
-        batch = FollowupBatch()
+        batch = FollowupBatch(lines=executions._followup_lines())
         executions = executions.with_context(followup_batch=batch)
         for execution in executions:
             notes = execution._execute_actions()
@@ -266,6 +267,31 @@ class CustomerRiskFollowupExecution(models.Model):
             batch.notes.append((execution, notes))
         executions._followup_flush_batch(batch)
         return executions.with_context(followup_batch=None)
+
+    def _followup_lines(self):
+        """{execution id: [(invoice, due date, open amount)]} of executions ``self`` in
+        one query, each in the order of its ``line_ids``."""
+        self.env["account.move.line"].flush_model(
+            ["move_id", "date", "date_maturity", "move_name", "amount_residual"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT rel.execution_id, m.name, COALESCE(aml.date_maturity, aml.date),
+                       aml.amount_residual
+                  FROM customer_risk_followup_execution_line_rel rel
+                  JOIN account_move_line aml ON aml.id = rel.line_id
+                  JOIN account_move m ON m.id = aml.move_id
+                 WHERE rel.execution_id = ANY(%s)
+                 ORDER BY rel.execution_id, aml.date DESC, aml.move_name DESC, aml.id
+                """,
+                self.ids,
+            )
+        )
+        lines = defaultdict(list)
+        for execution_id, *line in self.env.cr.fetchall():
+            lines[execution_id].append(line)
+        return lines
 
     def _followup_batch(self):
         return self.env.context.get("followup_batch")
@@ -392,19 +418,26 @@ class CustomerRiskFollowupExecution(models.Model):
         batch = self._followup_batch()
         if batch is not None and self.id in batch.items_html:
             return batch.items_html[self.id]
-        formats = batch.formats if batch is not None else {}
+        if batch is not None:
+            formats, lines = batch.formats, batch.lines.get(self.id, [])
+        else:
+            formats = {}
+            lines = [
+                (line.move_id.name, line.date_maturity or line.date, line.amount_residual)
+                for line in self.line_ids
+            ]
         line_text = self.env._("%(invoice)s due %(due)s: %(amount)s")
         rows = Markup("").join(
             Markup("<li>%s</li>")
             % (
                 line_text
                 % {
-                    "invoice": line.move_id.name,
-                    "due": self._format_date(line.date_maturity or line.date, formats),
-                    "amount": self._format_amount(line.amount_residual, formats),
+                    "invoice": invoice,
+                    "due": self._format_date(due, formats),
+                    "amount": self._format_amount(amount, formats),
                 }
             )
-            for line in self.line_ids
+            for invoice, due, amount in lines
         )
         total = self.env._(
             "Total %(amount)s, %(days)s days past the oldest due date.",
@@ -424,7 +457,7 @@ class CustomerRiskFollowupExecution(models.Model):
         return formats[key]
 
     def _format_amount(self, value, formats):
-        key = ("amount", value, self.currency_id.id)
+        key = ("amount", value, self.company_id.id)
         if key not in formats:
             formats[key] = formatLang(self.env, value, currency_obj=self.currency_id)
         return formats[key]
