@@ -41,6 +41,7 @@ class FollowupBatch:
     items_html: dict = field(default_factory=dict)  # execution id: its items as HTML
     formats: dict = field(default_factory=dict)  # dates and amounts already formatted
     lines: dict = field(default_factory=dict)  # execution id: its items (_followup_lines)
+    todo_type: models.BaseModel | None = None  # the To-Do activity type
 
 
 class CustomerRiskFollowupExecution(models.Model):
@@ -296,6 +297,15 @@ class CustomerRiskFollowupExecution(models.Model):
     def _followup_batch(self):
         return self.env.context.get("followup_batch")
 
+    def _followup_todo_type(self):
+        """The To-Do activity type (looked up once per batch)."""
+        batch = self._followup_batch()
+        if batch is None:
+            return self.env.ref(TODO_ACTIVITY)
+        if batch.todo_type is None:
+            batch.todo_type = self.env.ref(TODO_ACTIVITY)
+        return batch.todo_type
+
     def _execute_actions(self):
         """Decide the level's actions for this execution and return the notes of what is
         done. What the actions create is queued in the batch (``_followup_flush_batch``)."""
@@ -378,7 +388,7 @@ class CustomerRiskFollowupExecution(models.Model):
             activity_type = level.activity_type_id
             summary = level.activity_summary or level.name
         else:
-            activity_type = self.env.ref(TODO_ACTIVITY)
+            activity_type = self._followup_todo_type()
             summary = self.env._("Send the follow-up letter")
         if self.fallback:
             summary = self.env._("%(summary)s (no usable email: post the letter)", summary=summary)
@@ -407,7 +417,7 @@ class CustomerRiskFollowupExecution(models.Model):
     def _action_escalate(self):
         user = self.level_id.escalate_user_id
         self._schedule_activity(
-            self.env.ref(TODO_ACTIVITY),
+            self._followup_todo_type(),
             self.env._("Escalated follow-up: %(level)s", level=self.level_id.name),
             user,
         )
