@@ -255,12 +255,16 @@ class CustomerRiskFollowupExecution(models.Model):
                     "amount": sum(item["residual"] for item in items),
                     "days": state.days,
                     "line_ids": [item["id"] for item in items],
+                    "items": items,
                 }
             )
         executions = self._insert_many(rows, company, trigger)
         if not executions:
             return executions
-        batch = FollowupBatch(lines=executions._followup_lines())
+        items = {row["partner"].id: row["items"] for row in rows}
+        batch = FollowupBatch(
+            lines=executions._followup_lines({e.id: items[e.partner_id.id] for e in executions})
+        )
         executions = executions.with_context(followup_batch=batch)
         for execution in executions:
             notes = execution._execute_actions()
@@ -269,29 +273,21 @@ class CustomerRiskFollowupExecution(models.Model):
         executions._followup_flush_batch(batch)
         return executions.with_context(followup_batch=None)
 
-    def _followup_lines(self):
-        """{execution id: [(invoice, due date, open amount)]} of executions ``self`` in
-        one query, each in the order of its ``line_ids``."""
-        self.env["account.move.line"].flush_model(
-            ["move_id", "date", "date_maturity", "move_name", "amount_residual"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT rel.execution_id, m.name, COALESCE(aml.date_maturity, aml.date),
-                       aml.amount_residual
-                  FROM customer_risk_followup_execution_line_rel rel
-                  JOIN account_move_line aml ON aml.id = rel.line_id
-                  JOIN account_move m ON m.id = aml.move_id
-                 WHERE rel.execution_id = ANY(%s)
-                 ORDER BY rel.execution_id, aml.date DESC, aml.move_name DESC, aml.id
-                """,
-                self.ids,
-            )
-        )
-        lines = defaultdict(list)
-        for execution_id, *line in self.env.cr.fetchall():
-            lines[execution_id].append(line)
+    def _followup_lines(self, items):
+        """{execution id: [(invoice, due date, open amount)]} of executions ``self`` from
+        their ``items`` ({execution id: items of ``_followup_fetch_items``}), each in the
+        order of its ``line_ids``; that field is cached with them (its own query would
+        read the whole link table)."""
+        field_lines = self._fields["line_ids"]
+        lines = {}
+        for execution in self:
+            rows = sorted(items[execution.id], key=lambda item: item["id"])
+            # The lines' order: date desc, move_name desc, id (stable sorts).
+            rows.sort(key=lambda item: (item["date"], item["move_name"] or ""), reverse=True)
+            self.env.cache.set(execution, field_lines, tuple(item["id"] for item in rows))
+            lines[execution.id] = [
+                (item["invoice"], item["due"], item["residual"]) for item in rows
+            ]
         return lines
 
     def _followup_batch(self):

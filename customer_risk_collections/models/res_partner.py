@@ -259,9 +259,10 @@ class ResPartner(models.Model):
                 "company_id",
                 "date",
                 "move_id",
+                "move_name",
             ]
         )
-        self.env["account.move"].flush_model(["followup_disputed"])
+        self.env["account.move"].flush_model(["followup_disputed", "name"])
         self.flush_model(["commercial_partner_id"])
         self.env.cr.execute(
             SQL(
@@ -269,7 +270,8 @@ class ResPartner(models.Model):
                 SELECT p.commercial_partner_id AS partner_id, aml.id,
                        COALESCE(aml.date_maturity, aml.date) AS due,
                        aml.amount_residual AS residual,
-                       COALESCE(m.followup_disputed, FALSE) AS disputed
+                       COALESCE(m.followup_disputed, FALSE) AS disputed,
+                       m.name AS invoice, aml.date, aml.move_name
                   FROM account_move_line aml
                   JOIN res_partner p ON p.id = aml.partner_id
                   JOIN account_move m ON m.id = aml.move_id
