@@ -276,7 +276,11 @@ class ResPartner(models.Model):
                   JOIN res_partner p ON p.id = aml.partner_id
                   JOIN account_move m ON m.id = aml.move_id
                  WHERE aml.account_id = ANY(%(accounts)s)
-                   AND p.commercial_partner_id = ANY(%(partners)s)
+                   -- the partners' contacts first: the open items are then found by the
+                   -- index of (account, partner), not by scanning every open item
+                   AND aml.partner_id IN (
+                       SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s)
+                   )
                    AND aml.reconciled IS NOT TRUE
                    AND aml.parent_state = 'posted'
                    AND aml.company_id = %(company)s
