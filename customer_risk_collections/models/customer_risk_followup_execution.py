@@ -252,7 +252,7 @@ class CustomerRiskFollowupExecution(models.Model):
                     "level": level,
                     "episode": state.episode,
                     "recipient": Partner.browse(partner.address_get(["invoice"])["invoice"]),
-                    "amount": sum(item["residual"] for item in items),
+                    "amount": company.currency_id.round(sum(item["residual"] for item in items)),
                     "days": state.days,
                     "line_ids": [item["id"] for item in items],
                     "items": items,
