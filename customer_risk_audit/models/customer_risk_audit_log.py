@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 
@@ -48,6 +49,8 @@ VERIFY_CHUNK = 5000
 
 # Set only while ``_risk_append`` creates entries: ``create`` refuses every other caller.
 _APPENDING = ContextVar("customer_risk_audit_appending", default=False)
+# Inside ``_risk_log_deferred``: the entries ``_risk_log`` prepared, appended at its end.
+_DEFERRED = ContextVar("customer_risk_audit_deferred", default=None)
 
 
 def rewrite_lasting(registry, uid, context, prepared, hashes, check_committed):
@@ -160,9 +163,31 @@ class CustomerRiskAuditLog(models.Model):
         also in superuser mode. Entries are chained under a lock on their company (see
         ``_risk_append``), whoever calls: the caller needs no access to the log.
         """
-        return self._risk_append(
-            self._risk_prepare(records, event, before, after, reason, company)
-        ).with_env(self.env)
+        prepared = self._risk_prepare(records, event, before, after, reason, company)
+        deferred = _DEFERRED.get()
+        if deferred is not None:
+            deferred.extend(prepared)
+            return self.browse()
+        return self._risk_append(prepared).with_env(self.env)
+
+    @contextmanager
+    def _risk_log_deferred(self):
+        """Within this block, ``_risk_log`` prepares its entries and they are appended all
+        together when the block ends without error (one lock of each company's chain head
+        for a whole batch job's chunk rather than one per entry); ``_risk_log`` then
+        returns an empty recordset. When the block fails, its entries are dropped with the
+        work they record. Nested blocks append with the outermost one."""
+        if _DEFERRED.get() is not None:
+            yield
+            return
+        prepared = []
+        token = _DEFERRED.set(prepared)
+        try:
+            yield
+        finally:
+            _DEFERRED.reset(token)
+        if prepared:
+            self._risk_append(prepared)
 
     @api.model
     def _risk_log_lasting(self, records, event, before=None, after=None, reason=None, company=None):

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class CustomerRiskFollowupExecution(models.Model):
@@ -23,3 +23,9 @@ class CustomerRiskFollowupExecution(models.Model):
             company=self.company_id,
         )
         return note
+
+    @api.model
+    def _execute_many(self, todo, company, trigger, today):
+        """The entries of a chunk (escalations, credit holds) are chained together."""
+        with self.env["customer.risk.audit.log"]._risk_log_deferred():
+            return super()._execute_many(todo, company, trigger, today)

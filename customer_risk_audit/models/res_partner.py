@@ -36,6 +36,8 @@ EMPTY_PROFILE = {
 # application or expiry of a limit request, the confirmation of an assessment. A context
 # variable of this process, which no client can set (unlike context keys).
 _PROFILE_CHANGE = ContextVar("customer_risk_audit_profile_change", default=None)
+# During a follow-up batch: ids of its customers that may have a legal checklist to pass.
+_FOLLOWUP_GATED = ContextVar("customer_risk_audit_followup_gated", default=None)
 
 
 @contextmanager
@@ -239,6 +241,9 @@ class ResPartner(models.Model):
         reason = super()._followup_blocker(state, level, trigger, today)
         if reason or not level.escalate:
             return reason
+        gated = _FOLLOWUP_GATED.get()
+        if gated is not None and self.id not in gated:
+            return None
         Check = self.env["customer.risk.control.check"].sudo()
         for check in Check._risk_checklist_for(self, "followup_legal"):
             missing = check._risk_gate_problems(self.env.user)
@@ -253,6 +258,39 @@ class ResPartner(models.Model):
                     {"gate_passed_on": fields.Datetime.now(), "gate_passed_by_id": self.env.uid}
                 )
         return None
+
+    def _followup_process_many(self, states, trigger, company, today, outcome):
+        """The customers that may have a legal checklist to pass are found for the whole
+        batch at once: the others need no look-up each in ``_followup_blocker``."""
+        token = _FOLLOWUP_GATED.set(self._followup_legal_gated())
+        try:
+            return super()._followup_process_many(states, trigger, company, today, outcome)
+        finally:
+            _FOLLOWUP_GATED.reset(token)
+
+    def _followup_legal_gated(self):
+        """Ids of customers ``self`` with a "Follow-up Escalation to Legal" checklist, or
+        whose company has an active template for one (``_risk_checklist_for`` would
+        create it)."""
+        Check = self.env["customer.risk.control.check"].sudo()
+        Template = self.env["customer.risk.control.template"]
+        gated = set(
+            Check.search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("control_point", "=", "followup_legal"),
+                ]
+            ).mapped("res_id")
+        )
+        templated = {}
+        for partner in self:
+            company = Check._risk_company_of(partner)
+            if company not in templated:
+                templated[company] = bool(Template._risk_template_for("followup_legal", company))
+            if templated[company]:
+                gated.add(partner.id)
+        return gated
 
     def action_open_followup_legal_check(self):
         """The customer's checklist before a follow-up escalation, created from the active

@@ -1,3 +1,8 @@
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from lxml import html
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
@@ -5,7 +10,38 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, format_date, formatLang
 
+from odoo.addons.customer_risk import tools
 from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
+
+
+def _remembered(function):
+    """``function`` remembering its results by arguments (when they can be keys)."""
+    results = {}
+
+    def remembered(*args, **kwargs):
+        try:
+            key = (args, tuple(sorted(kwargs.items())))
+            return results[key]
+        except KeyError:
+            results[key] = function(*args, **kwargs)
+            return results[key]
+        except TypeError:
+            return function(*args, **kwargs)
+
+    return remembered
+
+
+@dataclass
+class FollowupBatch:
+    """What the executions of one batch queue, to be created together."""
+
+    emails: list = field(default_factory=list)  # executions whose email is to render
+    activities: list = field(default_factory=list)  # mail.activity values
+    notes: list = field(default_factory=list)  # (execution, notes) for the chatter
+    items_html: dict = field(default_factory=dict)  # execution id: its items as HTML
+    formats: dict = field(default_factory=dict)  # dates and amounts already formatted
+    lines: dict = field(default_factory=dict)  # execution id: its items (_followup_lines)
+    todo_type: models.BaseModel | None = None  # the To-Do activity type
 
 
 class CustomerRiskFollowupExecution(models.Model):
@@ -115,51 +151,162 @@ class CustomerRiskFollowupExecution(models.Model):
         running in parallel, find the row and do nothing: it waits for the first to commit
         or roll back. Returns the new row, or an empty recordset when it already exists.
         """
-        now = fields.Datetime.now()
+        return self._insert_many(
+            [{"partner": partner, "level": level, "episode": episode}], company, trigger
+        )
+
+    @api.model
+    def _insert_many(self, rows, company, trigger):
+        """``_insert_once`` for many customers in one statement: ``rows`` are dicts with
+        ``partner``, ``level``, ``episode`` and optionally ``recipient``, ``amount``,
+        ``days`` and ``line_ids``. Returns the rows inserted, in the order of ``rows``; those
+        already logged are left out."""
+        if not rows:
+            return self.browse()
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        INSERT INTO customer_risk_followup_execution
-                               (partner_id, level_id, episode_date, company_id, date, trigger,
-                                user_id, create_uid, create_date, write_uid, write_date)
-                        VALUES (%(partner)s, %(level)s, %(episode)s, %(company)s, %(now)s,
-                                %(trigger)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
-                        ON CONFLICT DO NOTHING
-                        RETURNING id
-                        """,
-                        partner=partner.id,
-                        level=level.id,
-                        episode=episode,
-                        company=company.id,
-                        now=now,
-                        trigger=trigger,
-                        uid=self.env.uid,
-                    ),
-                    log_exceptions=False,
-                )
-                row = self.env.cr.fetchone()
+                return self._insert_rows(rows, company, trigger)
         except pg_errors.SerializationFailure:
-            # A run that committed after this transaction began inserted it (REPEATABLE READ).
-            return self.browse()
-        return self.browse(row[0]) if row else self.browse()
+            # A run that committed after this transaction began inserted one of them
+            # (REPEATABLE READ): the statement failed as a whole, insert them one by one.
+            if len(rows) == 1:
+                return self.browse()
+        inserted = self.browse()
+        for row in rows:
+            inserted |= self._insert_many([row], company, trigger)
+        return inserted
 
-    def _execute(self, line_ids, days):
-        """Carry out the level's actions for the customer, on the items ``line_ids``; log
-        what was done and post it in the customer's chatter."""
-        self.ensure_one()
-        level, partner = self.level_id, self.partner_id
-        lines = self.env["account.move.line"].browse(line_ids)
-        recipient = partner.browse(partner.address_get(["invoice"])["invoice"])
-        self.write(
-            {
-                "line_ids": [Command.set(lines.ids)],
-                "amount": sum(lines.mapped("amount_residual")),
-                "days_overdue": days,
-                "recipient_id": recipient.id,
-            }
+    @api.model
+    def _insert_rows(self, rows, company, trigger):
+        now = fields.Datetime.now()
+        values = [
+            SQL(
+                "(%s, %s, %s::date, %s, %s::int, %s::numeric, %s::int)",
+                index,
+                row["partner"].id,
+                row["episode"],
+                row["level"].id,
+                row["recipient"].id if row.get("recipient") else None,
+                row.get("amount"),
+                row.get("days"),
+            )
+            for index, row in enumerate(rows)
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_risk_followup_execution
+                       (partner_id, level_id, episode_date, company_id, date, trigger, user_id,
+                        recipient_id, amount, days_overdue,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.partner, v.level, v.episode, %(company)s, %(now)s, %(trigger)s,
+                       %(uid)s, v.recipient, v.amount, v.days, %(uid)s, %(now)s, %(uid)s,
+                       %(now)s
+                  FROM (VALUES %(values)s) AS v(idx, partner, episode, level, recipient,
+                                                amount, days)
+                 ORDER BY v.idx
+                ON CONFLICT DO NOTHING
+                RETURNING id, partner_id, level_id
+                """,
+                values=SQL(", ").join(values),
+                company=company.id,
+                now=now,
+                trigger=trigger,
+                uid=self.env.uid,
+            ),
+            log_exceptions=False,
         )
+        ids = {(partner, level): eid for eid, partner, level in self.env.cr.fetchall()}
+        inserted = [
+            (ids[key], row) for row in rows if (key := (row["partner"].id, row["level"].id)) in ids
+        ]
+        links = [(eid, line) for eid, row in inserted for line in row.get("line_ids") or ()]
+        if links:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO customer_risk_followup_execution_line_rel (execution_id, line_id)
+                    SELECT * FROM unnest(%s::int[], %s::int[])
+                    """,
+                    [eid for eid, _line in links],
+                    [line for _eid, line in links],
+                )
+            )
+        return self.browse([eid for eid, _row in inserted])
+
+    @api.model
+    def _execute_many(self, todo, company, trigger, today):
+        """Execute the due levels ``todo`` ([(partner, state, level)]) of a chunk of
+        customers at once: the log rows in one statement, each execution's actions decided
+        one by one (the ``_action_*`` hooks), then what they create made in batch (emails
+        rendered per template, activities, chatter notes). Returns the executions made;
+        those already logged in the episode are left out (never executed twice)."""
+        Partner = self.env["res.partner"]
+        rows = []
+        for partner, state, level in todo:
+            cutoff = tools.followup.reminder_cutoff(today, level.delay)
+            items = [item for item in state.items if item["due"] <= cutoff]
+            rows.append(
+                {
+                    "partner": partner,
+                    "level": level,
+                    "episode": state.episode,
+                    "recipient": Partner.browse(partner.address_get(["invoice"])["invoice"]),
+                    "amount": company.currency_id.round(sum(item["residual"] for item in items)),
+                    "days": state.days,
+                    "line_ids": [item["id"] for item in items],
+                    "items": items,
+                }
+            )
+        executions = self._insert_many(rows, company, trigger)
+        if not executions:
+            return executions
+        items = {row["partner"].id: row["items"] for row in rows}
+        batch = FollowupBatch(
+            lines=executions._followup_lines({e.id: items[e.partner_id.id] for e in executions})
+        )
+        executions = executions.with_context(followup_batch=batch)
+        for execution in executions:
+            notes = execution._execute_actions()
+            execution.summary = "\n".join(notes)
+            batch.notes.append((execution, notes))
+        executions._followup_flush_batch(batch)
+        return executions.with_context(followup_batch=None)
+
+    def _followup_lines(self, items):
+        """{execution id: [(invoice, due date, open amount)]} of executions ``self`` from
+        their ``items`` ({execution id: items of ``_followup_fetch_items``}), each in the
+        order of its ``line_ids``; that field is cached with them (its own query would
+        read the whole link table)."""
+        field_lines = self._fields["line_ids"]
+        lines = {}
+        for execution in self:
+            rows = sorted(items[execution.id], key=lambda item: item["id"])
+            # The lines' order: date desc, move_name desc, id (stable sorts).
+            rows.sort(key=lambda item: (item["date"], item["move_name"] or ""), reverse=True)
+            self.env.cache.set(execution, field_lines, tuple(item["id"] for item in rows))
+            lines[execution.id] = [
+                (item["invoice"], item["due"], item["residual"]) for item in rows
+            ]
+        return lines
+
+    def _followup_batch(self):
+        return self.env.context.get("followup_batch")
+
+    def _followup_todo_type(self):
+        """The To-Do activity type (looked up once per batch)."""
+        batch = self._followup_batch()
+        if batch is None:
+            return self.env.ref(TODO_ACTIVITY)
+        if batch.todo_type is None:
+            batch.todo_type = self.env.ref(TODO_ACTIVITY)
+        return batch.todo_type
+
+    def _execute_actions(self):
+        """Decide the level's actions for this execution and return the notes of what is
+        done. What the actions create is queued in the batch (``_followup_flush_batch``)."""
+        self.ensure_one()
+        level, recipient = self.level_id, self.recipient_id
         notes = []
         if level.send_email and email_normalize(recipient.email or ""):
             notes.append(self._action_email())
@@ -180,26 +327,12 @@ class CustomerRiskFollowupExecution(models.Model):
             notes.append(self._action_hold())
         if level.escalate:
             notes.append(self._action_escalate())
-        self.summary = "\n".join(notes)
-        self._post_summary(notes)
+        return notes
 
     def _action_email(self):
         """Queue the email (never sent inside this transaction) and keep it in the
-        customer's chatter."""
-        partner = self.partner_id
-        mail = self.env["mail.mail"].browse(
-            self.level_id.mail_template_id.send_mail(
-                self.id,
-                force_send=False,
-                email_values={
-                    "model": partner._name,
-                    "res_id": partner.id,
-                    # The message stays in the chatter once the queue has sent and deleted it.
-                    "is_notification": True,
-                },
-            )
-        )
-        self.mail_message_id = mail.mail_message_id
+        customer's chatter: rendered with the other emails of the batch."""
+        self._followup_batch().emails.append(self)
         return self.env._(
             "Email queued to %(contact)s <%(email)s>.",
             contact=self.recipient_id.name,
@@ -229,24 +362,33 @@ class CustomerRiskFollowupExecution(models.Model):
                 return user
         return self.env.user
 
+    def _schedule_activity(self, activity_type, summary, user):
+        """Queue an activity on the customer, due today (created with the batch's)."""
+        self._followup_batch().activities.append(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": self.partner_id.id,
+                "activity_type_id": activity_type.id,
+                "summary": summary or activity_type.summary,
+                "note": self._items_html(),
+                "user_id": user.id,
+                "date_deadline": fields.Date.context_today(self),
+                "automated": True,
+            }
+        )
+
     def _action_activity(self):
-        level, partner = self.level_id, self.partner_id
+        level = self.level_id
         user = self._activity_user()
         if level.create_activity:
             activity_type = level.activity_type_id
             summary = level.activity_summary or level.name
         else:
-            activity_type = self.env.ref(TODO_ACTIVITY)
+            activity_type = self._followup_todo_type()
             summary = self.env._("Send the follow-up letter")
         if self.fallback:
             summary = self.env._("%(summary)s (no usable email: post the letter)", summary=summary)
-        partner.activity_schedule(
-            activity_type_id=activity_type.id,
-            summary=summary,
-            note=self._items_html(),
-            user_id=user.id,
-            date_deadline=fields.Date.context_today(self),
-        )
+        self._schedule_activity(activity_type, summary, user)
         self.activity_user_id = user
         return self.env._(
             "Activity %(type)s for %(user)s.", type=activity_type.name, user=user.name
@@ -270,49 +412,231 @@ class CustomerRiskFollowupExecution(models.Model):
 
     def _action_escalate(self):
         user = self.level_id.escalate_user_id
-        self.partner_id.activity_schedule(
-            TODO_ACTIVITY,
-            summary=self.env._("Escalated follow-up: %(level)s", level=self.level_id.name),
-            note=self._items_html(),
-            user_id=user.id,
-            date_deadline=fields.Date.context_today(self),
+        self._schedule_activity(
+            self._followup_todo_type(),
+            self.env._("Escalated follow-up: %(level)s", level=self.level_id.name),
+            user,
         )
         self.escalated_to_id = user
         return self.env._("Escalated to %(user)s.", user=user.name)
 
     def _items_html(self):
+        batch = self._followup_batch()
+        if batch is not None and self.id in batch.items_html:
+            return batch.items_html[self.id]
+        if batch is not None:
+            formats, lines = batch.formats, batch.lines.get(self.id, [])
+        else:
+            formats = {}
+            lines = [
+                (line.move_id.name, line.date_maturity or line.date, line.amount_residual)
+                for line in self.line_ids
+            ]
+        line_text = self.env._("%(invoice)s due %(due)s: %(amount)s")
         rows = Markup("").join(
             Markup("<li>%s</li>")
-            % self.env._(
-                "%(invoice)s due %(due)s: %(amount)s",
-                invoice=line.move_id.name,
-                due=format_date(self.env, line.date_maturity or line.date),
-                amount=formatLang(self.env, line.amount_residual, currency_obj=self.currency_id),
+            % (
+                line_text
+                % {
+                    "invoice": invoice,
+                    "due": self._format_date(due, formats),
+                    "amount": self._format_amount(amount, formats),
+                }
             )
-            for line in self.line_ids
+            for invoice, due, amount in lines
         )
         total = self.env._(
             "Total %(amount)s, %(days)s days past the oldest due date.",
-            amount=formatLang(self.env, self.amount, currency_obj=self.currency_id),
+            amount=self._format_amount(self.amount, formats),
             days=self.days_overdue,
         )
-        return Markup("<ul>%s</ul><p>%s</p>") % (rows, total)
+        html = Markup("<ul>%s</ul><p>%s</p>") % (rows, total)
+        if batch is not None:
+            batch.items_html[self.id] = html
+        return html
 
-    def _post_summary(self, notes):
+    def _format_date(self, value, formats):
+        """``format_date`` remembered in ``formats`` (a batch repeats the same dates)."""
+        key = ("date", value)
+        if key not in formats:
+            formats[key] = format_date(self.env, value)
+        return formats[key]
+
+    def _format_amount(self, value, formats):
+        key = ("amount", value, self.company_id.id)
+        if key not in formats:
+            formats[key] = formatLang(self.env, value, currency_obj=self.currency_id)
+        return formats[key]
+
+    def _summary_html(self, notes):
         title = self.env._(
             "Follow-up %(level)s executed (%(trigger)s).",
             level=self.level_id.name,
             trigger=dict(self._fields["trigger"]._description_selection(self.env))[self.trigger],
         )
         actions = Markup("").join(Markup("<li>%s</li>") % note for note in notes)
-        self.partner_id._risk_post(
-            body=Markup("<p><strong>%s</strong></p>%s<ul>%s</ul>")
-            % (title, self._items_html(), actions),
-            subtype_xmlid="mail.mt_note",
-            # The escalation user is notified, whether or not they follow the customer.
-            partner_ids=self.escalated_to_id.partner_id.ids,
+        return Markup("<p><strong>%s</strong></p>%s<ul>%s</ul>") % (
+            title,
+            self._items_html(),
+            actions,
         )
 
+    # ------------------------------------------------------------------ batch
+
+    def _followup_flush_batch(self, batch):
+        """Create what the actions of executions ``self`` queued: the emails, the
+        activities and the notes in the customers' chatter, each kind in batch."""
+        self.flush_recordset()
+        self._followup_send_emails(batch.emails)
+        if batch.activities:
+            # The activity is the assignee's notice: no email for each (a run makes many).
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+                batch.activities
+            )
+        self._followup_post_notes(batch.notes)
+
+    @api.model
+    def _followup_send_emails(self, executions):
+        """Render the levels' templates for all ``executions`` at once and queue the emails
+        (never sent in this transaction), each also a message in the customer's chatter
+        that stays once the queue has sent and deleted the email."""
+        if not executions:
+            return
+        executions = self.browse([execution.id for execution in executions])
+        Mail = self.env["mail.mail"].sudo()
+        by_template = executions.grouped(lambda e: e.level_id.mail_template_id.sudo())
+        for template, group in by_template.items():
+            group.check_access("read")
+            rendered = template._generate_template(
+                group.ids,
+                (
+                    "attachment_ids",
+                    "auto_delete",
+                    "email_cc",
+                    "email_from",
+                    "email_to",
+                    "mail_server_id",
+                    "model",
+                    "partner_to",
+                    "reply_to",
+                    "report_template_ids",
+                    "res_id",
+                    "scheduled_date",
+                    "subject",
+                ),
+            )
+            for res_id, body in self._followup_render_bodies(template, group.ids).items():
+                rendered[res_id]["body_html"] = body
+            values_list, attachments_list = [], []
+            for execution in group:
+                values = rendered[execution.id]
+                values["recipient_ids"] = [
+                    Command.link(pid) for pid in values.get("partner_ids") or []
+                ]
+                values["attachment_ids"] = [
+                    Command.link(aid) for aid in values.get("attachment_ids") or []
+                ]
+                attachments_list.append(values.pop("attachments", []))
+                if "email_from" in values and not values.get("email_from"):
+                    values.pop("email_from")
+                values["body"] = values["body_html"]
+                values.update(
+                    model="res.partner", res_id=execution.partner_id.id, is_notification=True
+                )
+                values_list.append(values)
+            mails = Mail.create(values_list)
+            for execution, mail, attachments in zip(group, mails, attachments_list, strict=True):
+                execution.mail_message_id = mail.mail_message_id
+                if attachments:
+                    mail.with_context(default_type=None).write(
+                        {
+                            "attachment_ids": [
+                                Command.create(
+                                    {
+                                        "name": name,
+                                        "datas": datas,
+                                        "type": "binary",
+                                        "res_model": "mail.message",
+                                        "res_id": mail.mail_message_id.id,
+                                    }
+                                )
+                                for name, datas in attachments
+                            ]
+                        }
+                    )
+
+    @api.model
+    def _followup_render_bodies(self, template, res_ids):
+        """The template's body for each execution of ``res_ids``, in its language: what
+        ``_generate_template`` renders, but with the QWeb template compiled once per
+        language for all the executions (one loop over them, split afterwards) rather than
+        once per email."""
+        bodies = {}
+        separator = uuid.uuid4().hex
+        for template_lang, lang_ids in template._classify_per_lang(res_ids).values():
+            source = template_lang.body_html
+            if not source:
+                bodies.update(dict.fromkeys(lang_ids, ""))
+                continue
+            wrapper = html.fragment_fromstring(
+                f'<t t-foreach="followup_executions" t-as="object">{source}{separator}</t>',
+                create_parent="div",
+            )
+            variables = template_lang._render_eval_context()
+            # The same dates and amounts recur over a batch: each is formatted once.
+            for name in ("format_date", "format_amount"):
+                variables[name] = _remembered(variables[name])
+            variables["followup_executions"] = self.browse(lang_ids)
+            try:
+                result = self.env["ir.qweb"]._render(wrapper, variables, post_process=True)
+            except Exception as error:
+                raise UserError(
+                    self.env._(
+                        "Failed to render the email template %(template)s: %(error)s",
+                        template=template.display_name,
+                        error=error,
+                    )
+                ) from error
+            # Remove the <div> wrapping the fragment, then cut at each separator.
+            parts = str(result)[5:-6].split(separator)
+            bodies.update(zip(lang_ids, parts[:-1], strict=True))
+        return template._render_template_postprocess(template.render_model, bodies)
+
+    @api.model
+    def _followup_post_notes(self, notes):
+        """Post what was done in each customer's chatter, as the user running the
+        follow-ups; the escalation user is notified (Inbox), whether or not they follow
+        the customer."""
+        Partner = self.env["res.partner"].sudo()
+        author = self.env.user.partner_id
+        groups = defaultdict(dict)
+        for execution, lines in notes:
+            groups[execution.escalated_to_id.partner_id][execution.partner_id.id] = (
+                execution._summary_html(lines)
+            )
+        for notified, bodies in groups.items():
+            messages = Partner.browse(list(bodies))._message_log_batch(
+                bodies,
+                author_id=author.id,
+                partner_ids=notified.ids or False,
+            )
+            if notified:
+                self.env["mail.notification"].sudo().create(
+                    [
+                        {
+                            "mail_message_id": message.id,
+                            "res_partner_id": partner.id,
+                            "notification_type": "inbox",
+                            "notification_status": "sent",
+                            "is_read": False,
+                        }
+                        for message in messages
+                        for partner in notified
+                        if partner != author
+                    ]
+                )
+
+    # ------------------------------------------------------------------ letters
     # ------------------------------------------------------------------ letters
 
     def action_print_letters(self):

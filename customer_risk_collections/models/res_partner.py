@@ -259,9 +259,10 @@ class ResPartner(models.Model):
                 "company_id",
                 "date",
                 "move_id",
+                "move_name",
             ]
         )
-        self.env["account.move"].flush_model(["followup_disputed"])
+        self.env["account.move"].flush_model(["followup_disputed", "name"])
         self.flush_model(["commercial_partner_id"])
         self.env.cr.execute(
             SQL(
@@ -269,12 +270,17 @@ class ResPartner(models.Model):
                 SELECT p.commercial_partner_id AS partner_id, aml.id,
                        COALESCE(aml.date_maturity, aml.date) AS due,
                        aml.amount_residual AS residual,
-                       COALESCE(m.followup_disputed, FALSE) AS disputed
+                       COALESCE(m.followup_disputed, FALSE) AS disputed,
+                       m.name AS invoice, aml.date, aml.move_name
                   FROM account_move_line aml
                   JOIN res_partner p ON p.id = aml.partner_id
                   JOIN account_move m ON m.id = aml.move_id
                  WHERE aml.account_id = ANY(%(accounts)s)
-                   AND p.commercial_partner_id = ANY(%(partners)s)
+                   -- the partners' contacts first: the open items are then found by the
+                   -- index of (account, partner), not by scanning every open item
+                   AND aml.partner_id IN (
+                       SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s)
+                   )
                    AND aml.reconciled IS NOT TRUE
                    AND aml.parent_state = 'posted'
                    AND aml.company_id = %(company)s
@@ -369,9 +375,10 @@ class ResPartner(models.Model):
 
         With a ``trigger`` ("auto" for the daily run, "manual" for a collector), execute
         each customer's due level unless something stops it; always store the follow-up
-        state. Each customer runs in a savepoint: one that fails is rolled back alone, its
-        queued email included, and the next run tries it again. The caller locks the
-        partners. Returns what happened.
+        state. The customers are processed together, set-based (``_followup_process_many``),
+        in a savepoint; when that fails, each customer runs again alone in its own
+        savepoint: one that fails is rolled back alone, its queued email included, and the
+        next run tries it again. The caller locks the partners. Returns what happened.
         """
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
@@ -381,21 +388,31 @@ class ResPartner(models.Model):
             .with_company(company)
             .with_context(**dict.fromkeys(QUIET_KEYS, False), mail_notify_force_send=False)
         )
-        states = partners._followup_states(company, today)
         Execution = self.env["customer.risk.followup.execution"]
         outcome = {"executed": Execution, "blocked": {}, "failed": {}}
+        if len(partners) > 1:
+            try:
+                # The savepoint runs the hooks the previous work left for the commit
+                # (tracking, list figures) before this batch's work, which alone a failure
+                # undoes.
+                with self.env.cr.savepoint():
+                    states = partners._followup_states(company, today)
+                    return partners._followup_process_many(states, trigger, company, today, outcome)
+            except Exception:
+                _logger.info(
+                    "Follow-ups of %s customers in %s failed together; each one is retried "
+                    "alone.",
+                    len(partners),
+                    company.name,
+                    exc_info=True,
+                )
+                outcome = {"executed": Execution, "blocked": {}, "failed": {}}
+        states = partners._followup_states(company, today)
         for partner in partners:
-            state = states[partner.id]
-            # The savepoint runs the hooks the previous customers left for the commit
-            # (tracking, list figures) before this one's work, which alone a failure undoes.
+            alone = {"executed": Execution, "blocked": {}, "failed": {}}
             try:
                 with self.env.cr.savepoint():
-                    executed = Execution
-                    if trigger and state.plan.due:
-                        executed = partner._followup_execute_due(
-                            state, trigger, company, today, outcome
-                        )
-                    partner._followup_store(state, today)
+                    partner._followup_process_many(states, trigger, company, today, alone)
             # One customer's failure never stops the others; it is logged and retried.
             except Exception as error:
                 _logger.exception(
@@ -405,7 +422,31 @@ class ResPartner(models.Model):
                 )
                 outcome["failed"][partner] = str(error)
             else:
-                outcome["executed"] |= executed
+                outcome["executed"] |= alone["executed"]
+                outcome["blocked"].update(alone["blocked"])
+        return outcome
+
+    def _followup_process_many(self, states, trigger, company, today, outcome):
+        """Execute the due levels of customers ``self`` (unless something stops them) and
+        store their follow-up state, set-based; fills and returns ``outcome``."""
+        Level = self.env["customer.risk.followup.level"]
+        todo = []
+        for partner in self:
+            state = states[partner.id]
+            if not (trigger and state.plan.due):
+                continue
+            level = Level.browse(state.plan.due.key)
+            reason = partner._followup_blocker(state, level, trigger, today)
+            if reason:
+                outcome["blocked"][partner] = reason
+            else:
+                todo.append((partner, state, level))
+        outcome["executed"] |= self.env["customer.risk.followup.execution"]._execute_many(
+            todo, company, trigger, today
+        )
+        for _partner, state, level in todo:
+            state.done = state.done | {level.id}
+        self._followup_store_many(states, today)
         return outcome
 
     def _followup_blocker(self, state, level, trigger, today):
@@ -434,23 +475,27 @@ class ResPartner(models.Model):
                 reasons.append(self.env._("level %(level)s is manual", level=level.name))
         return reasons[0] if reasons else None
 
-    def _followup_execute_due(self, state, trigger, company, today, outcome):
-        level = self.env["customer.risk.followup.level"].browse(state.plan.due.key)
-        reason = self._followup_blocker(state, level, trigger, today)
-        if reason:
-            outcome["blocked"][self] = reason
-            return self.env["customer.risk.followup.execution"]
-        cutoff = tools.followup.reminder_cutoff(today, level.delay)
-        line_ids = [item["id"] for item in state.items if item["due"] <= cutoff]
-        Execution = self.env["customer.risk.followup.execution"]
-        execution = Execution._insert_once(self, level, state.episode, company, trigger)
-        if execution:
-            execution._execute(line_ids, state.days)
-        state.done = state.done | {level.id}
-        return execution
+    def _followup_store_many(self, states, today):
+        """Store the customers' follow-up level and next date for lists and search: one
+        write for the customers whose values change alike."""
+        changes = defaultdict(list)
+        for partner in self:
+            values = partner._followup_values(states[partner.id])
+            current = {
+                "followup_level_id": partner.followup_level_id.id,
+                "followup_next_level_id": partner.followup_next_level_id.id,
+                "followup_next_date": partner.followup_next_date,
+            }
+            changed = tuple(
+                (name, value) for name, value in values.items() if current[name] != value
+            )
+            if changed:
+                changes[changed].append(partner.id)
+        for changed, ids in changes.items():
+            self.browse(ids).write(dict(changed))
 
-    def _followup_store(self, state, today):
-        """Store the customer's follow-up level and next date for lists and search."""
+    def _followup_values(self, state):
+        """The customer's follow-up level and next date from its ``state``."""
         plan = state.plan
         done = [step for step in state.steps if step.key in state.done]
         target = plan.due or plan.upcoming
@@ -462,19 +507,11 @@ class ResPartner(models.Model):
             next_date = max([next_date, *filter(None, waits)])
         if self.followup_excluded:
             next_date = False
-        values = {
+        return {
             "followup_level_id": done[-1].key if done else False,
             "followup_next_level_id": target.key if target else False,
             "followup_next_date": next_date,
         }
-        current = {
-            "followup_level_id": self.followup_level_id.id,
-            "followup_next_level_id": self.followup_next_level_id.id,
-            "followup_next_date": self.followup_next_date,
-        }
-        changed = {name: value for name, value in values.items() if current[name] != value}
-        if changed:
-            self.write(changed)
 
     def _followup_refresh(self, company=None):
         """Recompute the follow-up state of these customers without executing anything."""

@@ -384,3 +384,70 @@ class TestFollowupRun(FollowupCommon):
         )
         with self.assertRaises(UserError):
             self.level_reminder.unlink()
+
+    def test_a_chunk_is_executed_set_based(self):
+        """Must show: the queries of a run do not grow with its customers (one chunk)."""
+
+        def run(count, day):
+            # Customers without contacts: Odoo syncs a customer's contacts on each write.
+            customers = self.env["res.partner"].create(
+                [
+                    {
+                        "name": f"Set{count}x{i} Trading",
+                        "is_company": True,
+                        "customer_rank": 1,
+                        "email": f"ap@set{count}x{i}.example.com",
+                    }
+                    for i in range(count)
+                ]
+            )
+            for customer in customers:
+                self.set_risk(customer, tier=self.tier_low)
+                self.make_invoice(customer, 100.0, date(2025, 3, 1), date(2025, 4, 1))
+            self.env.flush_all()
+            self.env.cr.precommit.run()
+            self.env.invalidate_all()
+            with freeze_time(day), patch.object(self.env.cr, "commit"):
+                before = self.env.cr.sql_log_count
+                self.env["res.partner"].sudo()._followup_run_chunks(
+                    customers.ids, self.company, day, chunk_size=50
+                )
+                self.env.flush_all()
+                queries = self.env.cr.sql_log_count - before
+            executions = self.executions().filtered(lambda e: e.partner_id in customers)
+            self.assertEqual(executions.level_id, self.level_letter)
+            self.assertEqual(len(executions), count)
+            self.assertEqual(len(executions.mail_message_id), count)
+            self.assertEqual(len(customers.activity_ids), count)
+            return queries
+
+        run(1, date(2025, 5, 2))  # warm the caches that do not depend on the chunk
+        self.assertEqual(run(3, date(2025, 5, 2)), run(7, date(2025, 5, 2)))
+
+    def test_follow_up_activities_send_no_email_and_escalations_reach_the_inbox(self):
+        self.make_invoice(self.customer_low, 800.0, date(2025, 3, 1), date(2025, 4, 1))
+        self.run_followups(date(2025, 5, 2))
+        call = self.customer_low.activity_ids
+        self.assertEqual(call.user_id, self.user_accountant)
+        # The activity is the collector's notice: no email for each one a run creates.
+        outgoing = self.env["mail.mail"].sudo().search([("res_id", "=", self.customer_low.id)])
+        self.assertEqual(outgoing, self.reminders(self.customer_low))
+        with freeze_time(date(2025, 6, 5)):
+            self.customer_low.with_user(self.user_accountant).action_followup_process()
+        note = self.customer_low.message_ids.filtered(lambda m: "Final notice" in (m.body or ""))
+        inbox = note.notification_ids.filtered(
+            lambda n: n.res_partner_id == self.user_manager.partner_id
+        )
+        self.assertEqual(inbox.notification_type, "inbox")
+        self.assertFalse(inbox.is_read)
+        self.assertIn(
+            note,
+            self.env["mail.message"]
+            .with_user(self.user_manager)
+            .search([("needaction", "=", True)]),
+        )
+        self.assertFalse(
+            self.env["mail.mail"]
+            .sudo()
+            .search([("recipient_ids", "in", self.user_manager.partner_id.ids)])
+        )
