@@ -37,6 +37,27 @@ def _sql_round(value, rounding):
     )
 
 
+def _sql_rate(currency, today, root_id):
+    """SQL of ``currency``'s rate on ``today`` as Odoo's ``res.currency._get_rates`` reads
+    it for the company tree rooted at ``root_id``: the latest rate on or before the day
+    (the company's own before the shared one), else the earliest one, else 1."""
+    return SQL(
+        """COALESCE(
+               (SELECT r.rate FROM res_currency_rate r
+                 WHERE r.currency_id = %(currency)s AND r.name <= %(today)s
+                   AND (r.company_id IS NULL OR r.company_id = %(root)s)
+                 ORDER BY r.company_id, r.name DESC LIMIT 1),
+               (SELECT r.rate FROM res_currency_rate r
+                 WHERE r.currency_id = %(currency)s
+                   AND (r.company_id IS NULL OR r.company_id = %(root)s)
+                 ORDER BY r.company_id, r.name ASC LIMIT 1),
+               1.0)::float8""",
+        today=today,
+        root=root_id,
+        currency=currency,
+    )
+
+
 def _sql_round_up(value, rounding):
     """SQL of ``float_round(value, precision_rounding=rounding, rounding_method='UP')``."""
     return SQL(
@@ -607,36 +628,8 @@ class ResPartner(models.Model):
                 line_currency,
             ),
         )
-        rate = SQL(
-            """COALESCE(
-                   (SELECT r.rate FROM res_currency_rate r
-                     WHERE r.currency_id = %(currency)s AND r.name <= %(today)s
-                       AND (r.company_id IS NULL OR r.company_id = %(root)s)
-                     ORDER BY r.company_id, r.name DESC LIMIT 1),
-                   (SELECT r.rate FROM res_currency_rate r
-                     WHERE r.currency_id = %(currency)s
-                       AND (r.company_id IS NULL OR r.company_id = %(root)s)
-                     ORDER BY r.company_id, r.name ASC LIMIT 1),
-                   1.0)::float8""",
-            today=today,
-            root=root_id,
-            currency=SQL("x.currency_id"),
-        )
-        company_rate = SQL(
-            """COALESCE(
-                   (SELECT r.rate FROM res_currency_rate r
-                     WHERE r.currency_id = %(currency)s AND r.name <= %(today)s
-                       AND (r.company_id IS NULL OR r.company_id = %(root)s)
-                     ORDER BY r.company_id, r.name DESC LIMIT 1),
-                   (SELECT r.rate FROM res_currency_rate r
-                     WHERE r.currency_id = %(currency)s
-                       AND (r.company_id IS NULL OR r.company_id = %(root)s)
-                     ORDER BY r.company_id, r.name ASC LIMIT 1),
-                   1.0)::float8""",
-            today=today,
-            root=root_id,
-            currency=company.currency_id.id,
-        )
+        rate = _sql_rate(SQL("x.currency_id"), today, root_id)
+        company_rate = _sql_rate(company.currency_id.id, today, root_id)
         company_rounding = company.currency_id.rounding
         return SQL(
             """
