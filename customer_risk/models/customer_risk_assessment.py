@@ -590,25 +590,30 @@ class CustomerRiskAssessment(models.Model):
                     "scorecard_id": scorecard.id,
                     "date": today,
                     "kind": "periodic",
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "factor_id": factor.id,
-                                # Given, so the inserted lines need no update of them.
-                                "company_id": company.id,
-                                "sequence": factor.sequence,
-                                **self._factor_line_vals(
-                                    factor, figures[partner_id], bands[factor]
-                                ),
-                            }
-                        )
-                        for factor in factors
-                    ],
                     **self._figures_vals(figures[partner_id]),
                 }
                 for partner_id in partner_ids
             ]
         )
+        # The chunk's breakdown lines in one statement (the ORM would create them one
+        # by one: most of a chunk's time), then the scores computed from them.
+        self.env["customer.risk.assessment.line"]._risk_insert(
+            [
+                {
+                    "assessment_id": assessment.id,
+                    "company_id": company.id,
+                    "factor_id": factor.id,
+                    "sequence": factor.sequence,
+                    **self._factor_line_vals(
+                        factor, figures[assessment.partner_id.id], bands[factor]
+                    ),
+                }
+                for assessment in assessments
+                for factor in factors
+            ]
+        )
+        assessments.invalidate_recordset(["line_ids"])
+        assessments.modified(["line_ids"])
         assessments = self.browse(assessments.ids)  # the job's own context again
         ready = assessments.filtered(
             lambda a: a.proposed_tier_id and any(a.line_ids.mapped("counted"))

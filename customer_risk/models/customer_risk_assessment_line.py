@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_round
 
 from .. import tools
 
@@ -66,6 +67,62 @@ class CustomerRiskAssessmentLine(models.Model):
     def _onchange_points(self):
         if self.factor_type == "manual":
             self.counted = True
+
+    # Columns ``_risk_insert`` writes, with their SQL type.
+    _RISK_INSERT_COLUMNS = {
+        "assessment_id": "int4",
+        "company_id": "int4",
+        "factor_id": "int4",
+        "sequence": "int4",
+        "value": "numeric",
+        "band_label": "varchar",
+        "points": "numeric",
+        "weight": "float8",
+        "counted": "bool",
+        "note": "varchar",
+    }
+
+    @api.model
+    def _risk_insert(self, vals_list):
+        """Insert the breakdown lines ``vals_list`` of draft assessments in one statement,
+        for the nightly job's batches; every value given (the related ``company_id`` and
+        ``sequence`` included), the points checked as ``_check_points`` checks them. The
+        caller invalidates and recomputes the assessments' ``line_ids`` dependents."""
+        if not vals_list:
+            return self.browse()
+        if any(not 0 <= (vals.get("points") or 0.0) <= 100 for vals in vals_list):
+            raise ValidationError(self.env._("Points must be between 0 and 100."))
+        self.env["customer.risk.assessment"].browse(
+            sorted({vals["assessment_id"] for vals in vals_list})
+        )._check_draft()
+        names = list(self._RISK_INSERT_COLUMNS)
+        digits = {name: self._fields[name].get_digits(self.env) for name in ("value", "points")}
+        columns = {name: [] for name in names}
+        for vals in vals_list:
+            for name in names:
+                value = vals.get(name)
+                if value is False and self._RISK_INSERT_COLUMNS[name] != "bool":
+                    value = None  # the ORM's False of an empty field is NULL
+                if digits.get(name):  # stored as the ORM stores them
+                    value = float_round(value or 0.0, precision_digits=digits[name][1])
+                columns[name].append(value)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO customer_risk_assessment_line
+                       (%(names)s, create_uid, write_uid, create_date, write_date)
+                   SELECT u.*, %(uid)s, %(uid)s,
+                          now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(arrays)s) AS u
+                   RETURNING id""",
+                names=SQL(", ").join(SQL.identifier(name) for name in names),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", columns[name], SQL(kind))
+                    for name, kind in self._RISK_INSERT_COLUMNS.items()
+                ),
+                uid=self.env.uid,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     # The breakdown of a confirmed assessment is part of the documented decision.
     @api.model_create_multi

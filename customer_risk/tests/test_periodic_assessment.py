@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -171,3 +172,40 @@ class TestPeriodicAssessment(AssessmentCommon):
         queries(1)  # warm the caches first
         # Figures, assessments, lines and To-Dos are fetched and created per chunk.
         self.assertLessEqual(queries(8) - queries(1), 4)
+
+    def test_job_lines_equal_the_computed_breakdown(self):
+        """The job inserts the breakdown lines in one statement: they, the score and the
+        proposed tier are what computing the same assessment by hand gives."""
+        self.set_risk(self.late, risk_review_date=DUE)
+        self._run_job()
+        periodic = self._periodic(self.late)
+        self.assertEqual(len(periodic), 1)
+        manual = self.Assessment.create({"partner_id": self.late.id})
+        manual.action_compute()
+        fields_ = ["factor_id", "sequence", "company_id", "value", "band_label", "points"]
+        fields_ += ["weight", "counted", "contribution"]
+
+        def rows(assessment):
+            return [
+                tuple(line[name] for name in fields_)
+                for line in assessment.line_ids.sorted(lambda li: li.factor_id.id)
+            ]
+
+        self.env.invalidate_all()
+        self.assertEqual(rows(periodic), rows(manual))
+        self.assertTrue(periodic.line_ids.filtered("counted"))
+        self.assertEqual(periodic.score, manual.score)
+        self.assertEqual(periodic.proposed_tier_id, manual.proposed_tier_id)
+
+    def test_inserted_lines_refuse_bad_points_and_decided_assessments(self):
+        Line = self.env["customer.risk.assessment.line"].sudo()
+        assessment = self.Assessment.create({"partner_id": self.punctual.id})
+        factor = assessment.scorecard_id.factor_ids[:1]
+        vals = {"assessment_id": assessment.id, "factor_id": factor.id, "points": 150.0}
+        with self.assertRaises(ValidationError):
+            Line._risk_insert([vals])
+        assessment.action_compute()
+        assessment.action_confirm()
+        with self.assertRaises(UserError):
+            Line._risk_insert([{**vals, "points": 50.0}])
+        self.assertEqual(len(assessment.line_ids), len(assessment.scorecard_id.factor_ids))

@@ -15,6 +15,12 @@ APPLIED_FIELDS = (
 class CustomerRiskAssessment(models.Model):
     _inherit = "customer.risk.assessment"
 
+    def action_confirm(self):
+        """A batch of confirmations (the nightly job's chunk, an officer's selection) is
+        chained into the audit log together: one lock of the company's chain head."""
+        with self.env["customer.risk.audit.log"]._risk_log_deferred():
+            return super().action_confirm()
+
     def _apply_to_partner(self):
         """Confirming an assessment is the documented path that sets a tier and its limit
         with this addon installed: it is logged once, as the confirmation, with the
