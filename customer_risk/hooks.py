@@ -1,3 +1,8 @@
+from odoo.tools import SQL
+
+from .models.account_move import DRAFT_INDEX
+
+
 def forget_posted_demo_invoices(env, module):
     """Posted invoices are accounting records and are never deleted, demo ones included:
     forget ``module``'s demo invoices, and those of its partners and products that any
@@ -43,3 +48,4 @@ def uninstall_hook(env):
     # dropped: they go first.
     env["customer.risk.alert"].sudo().search([]).unlink()
     forget_posted_demo_invoices(env, "customer_risk")
+    env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(DRAFT_INDEX)))
