@@ -3,6 +3,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
@@ -545,7 +546,7 @@ class ResPartner(models.Model):
     def _followup_run_chunks(self, partner_ids, company, today, chunk_size, progress=False):
         missed, done = [], 0
         for chunk in split_every(chunk_size, partner_ids):
-            locked = self._followup_lock(chunk)
+            locked = self._followup_lock_chunk(chunk)
             missed += [pid for pid in chunk if pid not in locked]
             self.browse(sorted(locked))._followup_process("auto", company, today)
             done += len(chunk)
@@ -595,7 +596,7 @@ class ResPartner(models.Model):
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _followup_lock(self, partner_ids, skip_locked=True):
+    def _followup_lock(self, partner_ids, skip_locked=True, log_exceptions=True):
         """Lock the partners' rows; with ``skip_locked``, leave out those another
         transaction holds and return the ids locked."""
         if not partner_ids:
@@ -605,9 +606,24 @@ class ResPartner(models.Model):
                 "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE %s",
                 list(partner_ids),
                 SQL("SKIP LOCKED") if skip_locked else SQL(""),
-            )
+            ),
+            log_exceptions=log_exceptions,
         )
         return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _followup_lock_chunk(self, partner_ids, attempts=5):
+        """The first statement of a chunk's transaction: lock the chunk's customers. A
+        parallel run that updated one of them and committed after this transaction's
+        snapshot makes PostgreSQL refuse the lock (repeatable read): the transaction, which
+        holds nothing else yet, starts again with a fresh snapshot. Customers still refused
+        are left for the job's second pass."""
+        for _attempt in range(attempts):
+            try:
+                return self._followup_lock(partner_ids, log_exceptions=False)
+            except psycopg2.errors.SerializationFailure:
+                self.env.cr.rollback()
+        return set()
 
     # ------------------------------------------------------------------ report actions
 
