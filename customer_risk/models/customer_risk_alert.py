@@ -9,7 +9,7 @@ from odoo.tools import SQL, format_date, formatLang, mute_logger
 
 from .. import tools
 from .customer_risk_alert_rule import SEVERITIES
-from .customer_risk_team_mixin import TODO_ACTIVITY
+from .customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 _logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class CustomerRiskAlert(models.Model):
             }
         )
         for alert in self:
-            alert.sudo().activity_feedback([TODO_ACTIVITY])
+            alert.sudo().activity_feedback([TASK_ACTIVITY_TYPE])
             alert._risk_post(
                 body=self.env._("Acknowledged by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
@@ -163,9 +163,9 @@ class CustomerRiskAlert(models.Model):
         )
         for alert in self.sudo():
             if manual:
-                alert.activity_feedback([TODO_ACTIVITY])
+                alert.activity_feedback([TASK_ACTIVITY_TYPE])
             else:
-                alert.activity_unlink([TODO_ACTIVITY])
+                alert.activity_unlink([TASK_ACTIVITY_TYPE])
             alert._risk_post(body=body, subtype_xmlid="mail.mt_note")
 
     def action_open_partner(self):
@@ -242,7 +242,7 @@ class CustomerRiskAlert(models.Model):
         created = Alert._risk_create_alerts(to_create)
         for alert in created:
             alert.activity_schedule(
-                TODO_ACTIVITY,
+                TASK_ACTIVITY_TYPE,
                 date_deadline=fields.Date.context_today(alert),
                 summary=alert.rule_id.name,
                 note=alert.message,

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, format_date
 
 from .. import tools
-from .customer_risk_team_mixin import TODO_ACTIVITY
+from .customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 _logger = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ class CustomerRiskAssessment(models.Model):
         self.env["res.partner"]._risk_log_notes(decisions)
         for company, batch in self.grouped("company_id").items():
             batch.partner_id.sudo()._risk_refresh_snapshot(company)
-        self.activity_feedback([TODO_ACTIVITY])
+        self.activity_feedback([TASK_ACTIVITY_TYPE])
         return True
 
     def _apply_to_partner(self):
@@ -354,7 +354,7 @@ class CustomerRiskAssessment(models.Model):
         self._check_officer()
         self._check_draft()
         self.write({"state": "cancelled"})
-        self.activity_unlink([TODO_ACTIVITY])
+        self.activity_unlink([TASK_ACTIVITY_TYPE])
         return True
 
     def action_draft(self):
@@ -668,7 +668,7 @@ class CustomerRiskAssessment(models.Model):
         an email per To-Do (the run sends its reviewer one summary instead)."""
         if not self:
             return self.env["mail.activity"]
-        activity_type = self.env.ref(TODO_ACTIVITY)
+        activity_type = self.env.ref(TASK_ACTIVITY_TYPE)
         model_id = self.env["ir.model"]._get_id(self._name)
         return (
             self.env["mail.activity"]
@@ -732,7 +732,7 @@ class CustomerRiskAssessment(models.Model):
             responsible = self._review_responsible(company)
             for assessment in batch - auto:
                 assessment.activity_schedule(
-                    TODO_ACTIVITY,
+                    TASK_ACTIVITY_TYPE,
                     date_deadline=today,
                     summary=summary,
                     user_id=responsible.id,

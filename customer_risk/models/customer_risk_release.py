@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, format_date, formatLang
 
-from .customer_risk_team_mixin import TODO_ACTIVITY
+from .customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 MANAGER = "customer_risk.group_risk_manager"
 # Context keys a client may send to silence the chatter, activities or delay mail: a release
@@ -240,7 +240,7 @@ class CustomerRiskRelease(models.Model):
                 )
             if not within:
                 release.sudo().first_approved_by_id = user
-                release.activity_feedback([TODO_ACTIVITY], user_id=user.id)
+                release.activity_feedback([TASK_ACTIVITY_TYPE], user_id=user.id)
                 release._risk_post(
                     body=self.env._(
                         "First approval by %(user)s; the amount is above their authority of "
@@ -291,7 +291,7 @@ class CustomerRiskRelease(models.Model):
         self.ensure_one()
         body = Markup("{}<br/>{}").format(summary, self.decision_note or "")
         # The To-Dos belong to other managers too: closing them is part of the decision.
-        self.sudo().activity_feedback([TODO_ACTIVITY], feedback=summary)
+        self.sudo().activity_feedback([TASK_ACTIVITY_TYPE], feedback=summary)
         recipients = (self.requested_by_id | self.order_id.user_id).partner_id
         self._risk_post(body=body, partner_ids=recipients.ids, subtype_xmlid="mail.mt_comment")
 
@@ -309,7 +309,7 @@ class CustomerRiskRelease(models.Model):
             )
             for user in deciders:
                 release.activity_schedule(
-                    TODO_ACTIVITY,
+                    TASK_ACTIVITY_TYPE,
                     summary=self.env._("Decide on a credit release"),
                     note=release.reasons,
                     user_id=user.id,
@@ -349,7 +349,7 @@ class CustomerRiskRelease(models.Model):
     def _expire(self, note):
         for release in self.sudo()._quiet_off():
             release.state = "expired"
-            release.activity_unlink([TODO_ACTIVITY])
+            release.activity_unlink([TASK_ACTIVITY_TYPE])
             release._risk_post(
                 body=note,
                 partner_ids=release.requested_by_id.partner_id.ids,

@@ -11,7 +11,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from .. import tools
 from .customer_risk_screening_check import CHECK_TYPES
-from .customer_risk_team_mixin import TODO_ACTIVITY
+from .customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 RESULTS = [
     ("approved", "Approved"),
@@ -536,7 +536,7 @@ class CustomerRiskScreening(models.Model):
                 body = Markup("%s<br/>%s") % (body, screening.decision_note)
             screening._risk_post(body=body)
             screening.partner_id._risk_post(body=body)
-        self.activity_feedback([TODO_ACTIVITY])
+        self.activity_feedback([TASK_ACTIVITY_TYPE])
         return True
 
     # ------------------------------------------------------------------ expiry

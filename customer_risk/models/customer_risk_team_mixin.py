@@ -5,7 +5,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 OFFICER = "customer_risk.group_risk_officer"
 # The activity type of the suite's To-Dos (reviews, approvals, follow-up actions).
-TODO_ACTIVITY = "mail.mail_activity_data_todo"
+TASK_ACTIVITY_TYPE = "mail.mail_activity_data_todo"
 
 
 class CustomerRiskOfficerMixin(models.AbstractModel):

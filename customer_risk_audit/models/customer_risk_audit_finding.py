@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date
 
-from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
+from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 from .customer_risk_audit import AUDITOR
 
@@ -155,7 +155,7 @@ class CustomerRiskAuditFinding(models.Model):
             result = super().write(vals)
         if {"owner_id", "due_date"} & set(vals):
             for finding in self:
-                finding.sudo().activity_unlink([TODO_ACTIVITY])
+                finding.sudo().activity_unlink([TASK_ACTIVITY_TYPE])
                 finding._schedule_owner_todo()
         return result
 
@@ -163,7 +163,7 @@ class CustomerRiskAuditFinding(models.Model):
         self.ensure_one()
         if self.owner_id and self.state != "closed":
             self.sudo().activity_schedule(
-                TODO_ACTIVITY,
+                TASK_ACTIVITY_TYPE,
                 date_deadline=self.due_date or fields.Date.context_today(self),
                 summary=self.env._("Corrective action: %(finding)s", finding=self.name),
                 note=self.corrective_action or self.description,
@@ -203,7 +203,7 @@ class CustomerRiskAuditFinding(models.Model):
                 }
             )
             finding.sudo().activity_feedback(
-                [TODO_ACTIVITY], feedback=self.env._("Closed by %(user)s.", user=self.env.user.name)
+                [TASK_ACTIVITY_TYPE], feedback=self.env._("Closed by %(user)s.", user=self.env.user.name)
             )
             finding._risk_audit_event(
                 "finding_closed",
@@ -270,7 +270,7 @@ class CustomerRiskAuditFinding(models.Model):
         self.ensure_one()
         finding = self.sudo()
         finding.activity_schedule(
-            TODO_ACTIVITY,
+            TASK_ACTIVITY_TYPE,
             date_deadline=fields.Date.context_today(self),
             summary=self.env._("Overdue corrective action: %(finding)s", finding=self.name),
             note=self.corrective_action or self.description,

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, format_date, formatLang
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
-from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
+from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 from .res_partner import profile_change
 
@@ -363,7 +363,7 @@ class CustomerRiskLimitRequest(models.Model):
         # still gets the request to the managers.
         for user in deciders:
             self.sudo().activity_schedule(
-                TODO_ACTIVITY,
+                TASK_ACTIVITY_TYPE,
                 summary=self.env._("Decide on a limit request"),
                 note=self.reason,
                 user_id=user.id,
@@ -489,7 +489,7 @@ class CustomerRiskLimitRequest(models.Model):
         self.ensure_one()
         body = Markup("{}<br/>{}").format(summary, self.decision_note or "")
         # The To-Dos belong to other managers too: closing them is part of the decision.
-        self.sudo().activity_feedback([TODO_ACTIVITY], feedback=summary)
+        self.sudo().activity_feedback([TASK_ACTIVITY_TYPE], feedback=summary)
         self._risk_post(
             body=body, partner_ids=self.proposer_id.partner_id.ids, subtype_xmlid="mail.mt_comment"
         )

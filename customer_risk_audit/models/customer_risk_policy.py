@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
+from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 # What a policy says: fixed once it is published, so an acknowledgement means one text.
 CONTENT_FIELDS = {"name", "version", "effective_date", "document", "document_name", "summary"}
@@ -161,7 +161,7 @@ class CustomerRiskPolicy(models.Model):
             )
             for user in readers:
                 policy.sudo().activity_schedule(
-                    TODO_ACTIVITY,
+                    TASK_ACTIVITY_TYPE,
                     date_deadline=max(policy.effective_date, fields.Date.context_today(self)),
                     summary=self.env._("Acknowledge the credit policy"),
                     user_id=user.id,
@@ -174,7 +174,7 @@ class CustomerRiskPolicy(models.Model):
         if any(policy.state != "published" for policy in self):
             raise UserError(self.env._("Only published policies are archived."))
         self.sudo().write({"state": "archived"})
-        self.sudo().activity_unlink([TODO_ACTIVITY])
+        self.sudo().activity_unlink([TASK_ACTIVITY_TYPE])
         return True
 
     def action_acknowledge(self):
@@ -191,7 +191,7 @@ class CustomerRiskPolicy(models.Model):
                 {"policy_id": policy.id, "user_id": user.id}
             )
             policy.sudo().activity_feedback(
-                [TODO_ACTIVITY], user_id=user.id, feedback=self.env._("Acknowledged.")
+                [TASK_ACTIVITY_TYPE], user_id=user.id, feedback=self.env._("Acknowledged.")
             )
             policy._risk_post(
                 body=self.env._("%(user)s acknowledged this policy.", user=user.name),

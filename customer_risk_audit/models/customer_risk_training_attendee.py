@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
-from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
+from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 
 class CustomerRiskTrainingAttendee(models.Model):
@@ -124,7 +124,7 @@ class CustomerRiskTrainingAttendee(models.Model):
         )
         if not renewed and self.user_id.active:
             self.training_id.activity_schedule(
-                TODO_ACTIVITY,
+                TASK_ACTIVITY_TYPE,
                 date_deadline=self.certificate_expiry,
                 summary=self.env._("Renew your training certificate"),
                 note=self.env._(

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, format_date, formatLang
 
 from odoo.addons.customer_risk import tools
-from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
+from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 
 def _remembered(function):
@@ -297,9 +297,9 @@ class CustomerRiskFollowupExecution(models.Model):
         """The To-Do activity type (looked up once per batch)."""
         batch = self._followup_batch()
         if batch is None:
-            return self.env.ref(TODO_ACTIVITY)
+            return self.env.ref(TASK_ACTIVITY_TYPE)
         if batch.todo_type is None:
-            batch.todo_type = self.env.ref(TODO_ACTIVITY)
+            batch.todo_type = self.env.ref(TASK_ACTIVITY_TYPE)
         return batch.todo_type
 
     def _execute_actions(self):

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
 from odoo.addons.customer_risk.models.customer_risk_release import QUIET_KEYS
-from odoo.addons.customer_risk.models.customer_risk_team_mixin import TODO_ACTIVITY
+from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 
 # Set by the daily check, never by a person.
 CHECK_FIELDS = ("state", "amount_paid", "date_closed", "date_start", "user_id")
@@ -286,7 +286,7 @@ class CustomerRiskPromise(models.Model):
             partner = promise.partner_id.with_company(promise.company_id).sudo()
             user = partner.followup_responsible_id or promise.user_id or partner.user_id
             partner.activity_schedule(
-                TODO_ACTIVITY,
+                TASK_ACTIVITY_TYPE,
                 date_deadline=today,
                 summary=self.env._("Broken promise to pay"),
                 note=message,
