@@ -203,7 +203,8 @@ class CustomerRiskAuditFinding(models.Model):
                 }
             )
             finding.sudo().activity_feedback(
-                [TASK_ACTIVITY_TYPE], feedback=self.env._("Closed by %(user)s.", user=self.env.user.name)
+                [TASK_ACTIVITY_TYPE],
+                feedback=self.env._("Closed by %(user)s.", user=self.env.user.name),
             )
             finding._risk_audit_event(
                 "finding_closed",
