@@ -27,3 +27,4 @@ from . import test_report_pdf
 from . import test_tools_xlsx
 from . import test_tours
 from . import test_dashboard
+from . import test_html_once

@@ -17,7 +17,7 @@ class CustomerRiskFollowupExecution(models.Model):
                 "escalated_to": [self.escalated_to_id.id, self.escalated_to_id.name],
                 "amount": self.amount,
                 "days_overdue": self.days_overdue,
-                "items": self.line_ids.move_id.mapped("name"),
+                "items": self._followup_invoice_names(),
             },
             reason=note,
             company=self.company_id,

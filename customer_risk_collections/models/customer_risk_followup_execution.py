@@ -12,6 +12,7 @@ from odoo.tools import SQL, email_normalize, format_date, formatLang
 
 from odoo.addons.customer_risk import tools
 from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
+from odoo.addons.customer_risk.models.html_once import create_html_once, store_html_once
 
 
 def _remembered(function):
@@ -41,6 +42,8 @@ class FollowupBatch:
     items_html: dict = field(default_factory=dict)  # execution id: its items as HTML
     formats: dict = field(default_factory=dict)  # dates and amounts already formatted
     lines: dict = field(default_factory=dict)  # execution id: its items (_followup_lines)
+    tracking: dict = field(default_factory=dict)  # customer id: tracking values of its note
+    tracked_fields: dict | None = None  # fields_get of the customer fields tracked here
     todo_type: models.BaseModel | None = None  # the To-Do activity type
 
 
@@ -290,6 +293,14 @@ class CustomerRiskFollowupExecution(models.Model):
             ]
         return lines
 
+    def _followup_invoice_names(self):
+        """Names of the invoices this execution covers, in the order of its lines (from
+        the batch when it holds them)."""
+        batch = self._followup_batch()
+        if batch is not None and self.id in batch.lines:
+            return list(dict.fromkeys(invoice for invoice, _due, _amount in batch.lines[self.id]))
+        return self.line_ids.move_id.mapped("name")
+
     def _followup_batch(self):
         return self.env.context.get("followup_batch")
 
@@ -406,7 +417,19 @@ class CustomerRiskFollowupExecution(models.Model):
             amount=formatLang(self.env, self.amount, currency_obj=self.currency_id),
             date=format_date(self.env, self.episode_date),
         )
-        partner.write({"risk_hold": True, "risk_hold_reason": reason})
+        # Tracked in this execution's note (created in batch with the others) rather than
+        # in a message of its own at the commit.
+        partner.with_context(mail_notrack=True).write(
+            {"risk_hold": True, "risk_hold_reason": reason}
+        )
+        batch = self._followup_batch()
+        if batch.tracked_fields is None:
+            batch.tracked_fields = partner.fields_get(
+                ["risk_hold"], attributes=("string", "type", "selection", "currency_field")
+            )
+        batch.tracking[partner.id] = partner._mail_track(
+            batch.tracked_fields, {"risk_hold": False}
+        )[1]
         self.hold = True
         return self.env._("Put on credit hold: %(reason)s.", reason=reason)
 
@@ -490,10 +513,11 @@ class CustomerRiskFollowupExecution(models.Model):
         self._followup_send_emails(batch.emails)
         if batch.activities:
             # The activity is the assignee's notice: no email for each (a run makes many).
-            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-                batch.activities
+            create_html_once(
+                self.env["mail.activity"].with_context(mail_activity_quick_update=True),
+                batch.activities,
             )
-        self._followup_post_notes(batch.notes)
+        self._followup_post_notes(batch.notes, batch.tracking)
 
     @api.model
     def _followup_send_emails(self, executions):
@@ -503,7 +527,6 @@ class CustomerRiskFollowupExecution(models.Model):
         if not executions:
             return
         executions = self.browse([execution.id for execution in executions])
-        Mail = self.env["mail.mail"].sudo()
         by_template = executions.grouped(lambda e: e.level_id.mail_template_id.sudo())
         for template, group in by_template.items():
             group.check_access("read")
@@ -544,7 +567,7 @@ class CustomerRiskFollowupExecution(models.Model):
                     model="res.partner", res_id=execution.partner_id.id, is_notification=True
                 )
                 values_list.append(values)
-            mails = Mail.create(values_list)
+            mails = self._followup_create_mails(values_list)
             for execution, mail, attachments in zip(group, mails, attachments_list, strict=True):
                 execution.mail_message_id = mail.mail_message_id
                 if attachments:
@@ -564,6 +587,28 @@ class CustomerRiskFollowupExecution(models.Model):
                             ]
                         }
                     )
+
+    @api.model
+    def _followup_create_mails(self, values_list):
+        """``mail.mail`` create of ``values_list``, their messages (the chatter copies)
+        created first with each body sanitized once (``create_html_once``)."""
+        Mail = self.env["mail.mail"].sudo()
+        Message = self.env["mail.message"].sudo()
+        message_list, mail_list = [], []
+        for values in values_list:
+            message_values = {"message_type": Mail._fields["message_type"].default(Mail)}
+            mail_values = {}
+            for name, value in values.items():
+                if Mail._fields[name].inherited:
+                    message_values[name] = value
+                else:
+                    mail_values[name] = value
+            message_list.append(message_values)
+            mail_list.append(mail_values)
+        messages = create_html_once(Message, message_list)
+        for mail_values, message in zip(mail_list, messages, strict=True):
+            mail_values["mail_message_id"] = message.id
+        return Mail.create(mail_list)
 
     @api.model
     def _followup_render_bodies(self, template, res_ids):
@@ -603,10 +648,12 @@ class CustomerRiskFollowupExecution(models.Model):
         return template._render_template_postprocess(template.render_model, bodies)
 
     @api.model
-    def _followup_post_notes(self, notes):
+    def _followup_post_notes(self, notes, tracking=None):
         """Post what was done in each customer's chatter, as the user running the
-        follow-ups; the escalation user is notified (Inbox), whether or not they follow
-        the customer."""
+        follow-ups, with the tracking values ``tracking`` ({customer id: ``_mail_track``
+        commands}) of the customer's fields the actions changed; the escalation user is
+        notified (Inbox), whether or not they follow the customer."""
+        tracking = tracking or {}
         Partner = self.env["res.partner"].sudo()
         author = self.env.user.partner_id
         groups = defaultdict(dict)
@@ -615,11 +662,20 @@ class CustomerRiskFollowupExecution(models.Model):
                 execution._summary_html(lines)
             )
         for notified, bodies in groups.items():
+            # Logged empty, then each body stored sanitized once (``store_html_once``).
             messages = Partner.browse(list(bodies))._message_log_batch(
-                bodies,
+                {},
                 author_id=author.id,
                 partner_ids=notified.ids or False,
             )
+            store_html_once(messages, "body", {m.id: bodies[m.res_id] for m in messages})
+            tracked = [
+                dict(values, mail_message_id=message.id)
+                for message in messages
+                for _command, _id, values in tracking.get(message.res_id, ())
+            ]
+            if tracked:
+                self.env["mail.tracking.value"].sudo().create(tracked)
             if notified:
                 self.env["mail.notification"].sudo().create(
                     [
@@ -636,7 +692,6 @@ class CustomerRiskFollowupExecution(models.Model):
                     ]
                 )
 
-    # ------------------------------------------------------------------ letters
     # ------------------------------------------------------------------ letters
 
     def action_print_letters(self):

@@ -130,7 +130,11 @@ class TestFollowupRun(FollowupCommon):
         tracked = first.message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "risk_hold"
         )
-        self.assertTrue(tracked)
+        self.assertEqual(len(tracked), 1)
+        self.assertEqual((tracked.old_value_integer, tracked.new_value_integer), (0, 1))
+        # In the run's note of the customer (one message, not one more of its own).
+        self.assertIn("executed", tracked.mail_message_id.body)
+        self.assertIn("Put on credit hold", tracked.mail_message_id.body)
 
     def test_paid_items_are_never_reminded(self):
         first = self.make_invoice(self.customer_low, 300.0, date(2025, 4, 1), date(2025, 5, 1))
