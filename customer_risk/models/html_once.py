@@ -31,8 +31,8 @@ def create_html_once(model, values_list):
     names = _deferred_html_fields(model)
     deferred = {name: [] for name in names}
     stripped = []
-    for values in values_list:
-        values = dict(values)
+    for given in values_list:
+        values = dict(given)
         for name in names:
             value = values.get(name)
             if isinstance(value, str) and value and _IMAGE_MARK not in value:
