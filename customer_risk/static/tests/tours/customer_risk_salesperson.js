@@ -68,16 +68,17 @@ function requestReleaseSteps(text, fromMessage) {
             content: "No dialog is left open",
             trigger: "body:not(:has(.modal))",
         },
-        // Requested from the quotation's button, the form reloads and shows the request.
-        ...(fromMessage
-            ? []
-            : [
-                  {
-                      content: "The quotation now links its pending credit release",
-                      trigger:
-                          ".o_form_view button[name=action_view_risk_releases] .o_stat_value:contains(1)",
-                  },
-              ]),
+        // Requested from the refusal or from the quotation's button, the form reloads and
+        // shows the request.
+        {
+            content: "The quotation now links its pending credit release",
+            trigger:
+                ".o_form_view button[name=action_view_risk_releases] .o_stat_value:contains(1)",
+        },
+        {
+            content: "and says that it waits for a credit manager",
+            trigger: ".o_form_view div[name=risk_check_banner] .alert-info:not(.d-flex)",
+        },
     ];
 }
 
