@@ -1,7 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from .customer_risk_control_template import CONTROL_POINTS
+
+UNDECIDED_INDEX = "customer_risk_control_check_undecided_uniq"
 
 
 class CustomerRiskControlCheck(models.Model):
@@ -54,13 +57,18 @@ class CustomerRiskControlCheck(models.Model):
     )
     gate_passed_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, copy=False)
 
-    _sql_constraints = [
-        (
-            "record_control_point_uniq",
-            "UNIQUE(res_model, res_id, control_point)",
-            "A record has one checklist per control point.",
-        ),
-    ]
+    def init(self):
+        # A record has one undecided checklist per control point; a customer's escalations
+        # each have one, so the checklists already decided are not counted.
+        super().init()
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (res_model, res_id, control_point)
+                    WHERE gate_passed_on IS NULL""",
+                SQL.identifier(UNDECIDED_INDEX),
+                SQL.identifier(self._table),
+            )
+        )
 
     @api.model
     def _selection_record_model(self):
@@ -109,18 +117,22 @@ class CustomerRiskControlCheck(models.Model):
     # ------------------------------------------------------------------ API
 
     @api.model
-    def _risk_checklist_for(self, records, control_point):
+    def _risk_checklist_for(self, records, control_point, undecided=False):
         """The checklists of ``records`` at ``control_point``; those missing are created
-        from the active template of the record's company (none when no template is active)."""
+        from the active template of the record's company (none when no template is active).
+        With ``undecided``, for records that see one decision after another (a customer's
+        escalations), a checklist that already let a decision pass is done with: only the
+        others count, and a new one is made for the next decision."""
         if not records:
             return self.browse()
-        checks = self.sudo().search(
-            [
-                ("res_model", "=", records._name),
-                ("res_id", "in", records.ids),
-                ("control_point", "=", control_point),
-            ]
-        )
+        domain = [
+            ("res_model", "=", records._name),
+            ("res_id", "in", records.ids),
+            ("control_point", "=", control_point),
+        ]
+        if undecided:
+            domain.append(("gate_passed_on", "=", False))
+        checks = self.sudo().search(domain)
         Template = self.env["customer.risk.control.template"]
         templates = {}
         vals_list = []
@@ -190,12 +202,13 @@ class CustomerRiskControlCheck(models.Model):
         return problems
 
     @api.model
-    def _risk_open_for(self, record, control_point):
+    def _risk_open_for(self, record, control_point, undecided=False):
         """The action opening ``record``'s checklist at ``control_point`` for the credit
-        team, created from the active template if needed."""
+        team, created from the active template if needed (``undecided``: see
+        ``_risk_checklist_for``)."""
         self._check_officer()
         record.check_access("read")
-        check = self._risk_checklist_for(record, control_point)
+        check = self._risk_checklist_for(record, control_point, undecided=undecided)
         if not check:
             labels = dict(self._fields["control_point"]._description_selection(self.env))
             raise UserError(

@@ -237,7 +237,9 @@ class ResPartner(models.Model):
     def _followup_blocker(self, state, level, trigger, today):
         """A level that escalates (to legal, to a named person) waits for the customer's
         "Follow-up Escalation to Legal" checklist when the company uses one: the run
-        reports it as blocked, like a postponement, and the next run tries it again."""
+        reports it as blocked, like a postponement, and the next run tries it again. Each
+        escalation has its own checklist: one that let an escalation pass is not used
+        again."""
         reason = super()._followup_blocker(state, level, trigger, today)
         if reason or not level.escalate:
             return reason
@@ -245,7 +247,7 @@ class ResPartner(models.Model):
         if gated is not None and self.id not in gated:
             return None
         Check = self.env["customer.risk.control.check"].sudo()
-        for check in Check._risk_checklist_for(self, "followup_legal"):
+        for check in Check._risk_checklist_for(self, "followup_legal", undecided=True):
             missing = check._risk_gate_problems(self.env.user)
             if missing:
                 return self.env._(
@@ -269,7 +271,7 @@ class ResPartner(models.Model):
             _FOLLOWUP_GATED.reset(token)
 
     def _followup_legal_gated(self):
-        """Ids of customers ``self`` with a "Follow-up Escalation to Legal" checklist, or
+        """Ids of customers ``self`` with an undecided "Follow-up Escalation to Legal" checklist, or
         whose company has an active template for one (``_risk_checklist_for`` would
         create it)."""
         Check = self.env["customer.risk.control.check"].sudo()
@@ -280,6 +282,7 @@ class ResPartner(models.Model):
                     ("res_model", "=", self._name),
                     ("res_id", "in", self.ids),
                     ("control_point", "=", "followup_legal"),
+                    ("gate_passed_on", "=", False),
                 ]
             ).mapped("res_id")
         )
@@ -293,9 +296,9 @@ class ResPartner(models.Model):
         return gated
 
     def action_open_followup_legal_check(self):
-        """The customer's checklist before a follow-up escalation, created from the active
-        template if needed."""
+        """The customer's checklist before its next follow-up escalation, created from the
+        active template if needed."""
         self.ensure_one()
         return self.env["customer.risk.control.check"]._risk_open_for(
-            self.commercial_partner_id, "followup_legal"
+            self.commercial_partner_id, "followup_legal", undecided=True
         )

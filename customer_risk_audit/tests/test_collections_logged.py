@@ -70,7 +70,7 @@ class TestCollectionsLogged(FollowupCommon):
                 "item_ids": [Command.create({"name": "Lawyer briefed", "mandatory": True})],
             }
         )
-        self.make_invoice(self.customer_high, 700.0, date(2025, 3, 1), date(2025, 4, 1))
+        first = self.make_invoice(self.customer_high, 700.0, date(2025, 3, 1), date(2025, 4, 1))
         self.run_followups(date(2025, 5, 2))
         self.assertFalse(self.executions(self.customer_high).filtered("escalated_to_id"))
         self.assertFalse(self.logs("followup_escalated", self.customer_high))
@@ -81,3 +81,19 @@ class TestCollectionsLogged(FollowupCommon):
         self.run_followups(date(2025, 5, 3))
         self.assertEqual(len(self.logs("followup_escalated", self.customer_high)), 1)
         self.assertTrue(check.gate_passed_on)
+        # Paid, then overdue again months later: the next escalation is another decision,
+        # with a checklist of its own; the first one stays as it was decided.
+        passed_on = check.gate_passed_on
+        self.pay(first, 700.0, date(2025, 5, 20))
+        self.make_invoice(self.customer_high, 900.0, date(2025, 8, 1), date(2025, 9, 1))
+        self.run_followups(date(2025, 10, 2))
+        self.assertEqual(len(self.logs("followup_escalated", self.customer_high)), 1)
+        action = self.customer_high.with_user(self.user_officer).action_open_followup_legal_check()
+        second = self.env["customer.risk.control.check"].browse(action["res_id"])
+        self.assertNotEqual(second, check)
+        self.assertEqual((second.state, bool(second.gate_passed_on)), ("open", False))
+        self.assertEqual(check.gate_passed_on, passed_on)
+        second.item_ids.with_user(self.user_officer).action_mark_done()
+        self.run_followups(date(2025, 10, 3))
+        self.assertEqual(len(self.logs("followup_escalated", self.customer_high)), 2)
+        self.assertTrue(second.gate_passed_on)
