@@ -1,6 +1,7 @@
 from odoo.tools import SQL
 
 from .models.account_move import DRAFT_INDEX
+from .models.res_partner import EXPOSURE_FUNCTION_SIGNATURE
 
 
 def forget_posted_demo_invoices(env, module):
@@ -49,3 +50,4 @@ def uninstall_hook(env):
     env["customer.risk.alert"].sudo().search([]).unlink()
     forget_posted_demo_invoices(env, "customer_risk")
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(DRAFT_INDEX)))
+    env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s", SQL(EXPOSURE_FUNCTION_SIGNATURE)))

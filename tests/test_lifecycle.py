@@ -33,6 +33,11 @@ SELECT 'column ' || table_name || '.' || column_name FROM information_schema.col
    AND (column_name LIKE 'risk\\_%%' OR column_name LIKE 'followup\\_%%')
 UNION ALL
 SELECT 'user ' || login FROM res_users WHERE login LIKE 'risk\\_%%'
+UNION ALL
+SELECT 'index ' || indexname FROM pg_indexes
+ WHERE schemaname = 'public' AND indexname LIKE '%%customer\\_risk%%'
+UNION ALL
+SELECT 'function ' || proname FROM pg_proc WHERE proname LIKE 'customer\\_risk%%'
 """
 
 UNINSTALL = """

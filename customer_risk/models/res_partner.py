@@ -1,4 +1,5 @@
 from collections import defaultdict
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -21,6 +22,41 @@ SCREENING_STATES = [
 # 2**-50: the tolerance ``odoo.tools.float_round`` adds, relative to the value, before it
 # rounds (so that 2.675 rounds to 2.68 as a person expects).
 _FLOAT_ROUND_EPSILON = 2.0**-50
+
+# The exposure statement for a few customers (the credit check, a customer's form) as a
+# database function: PostgreSQL keeps its plan per connection instead of planning the
+# statement at every confirmation. Created at installation and upgrade, dropped at
+# uninstallation (hooks).
+EXPOSURE_FUNCTION = "customer_risk_exposure"
+EXPOSURE_FUNCTION_ARGS = (
+    ("p_partners", "int[]"),
+    ("p_today", "date"),
+    ("p_company", "int"),
+    ("p_checked", "int[]"),
+    ("p_qty_rounding", "float8"),
+)
+EXPOSURE_FUNCTION_SIGNATURE = "{}({})".format(
+    EXPOSURE_FUNCTION, ", ".join(kind for _name, kind in EXPOSURE_FUNCTION_ARGS)
+)
+
+
+class ExposureArgs(NamedTuple):
+    """What the exposure statement depends on: values, or SQL in the function's definition
+    (the arguments' names, then what the function reads of the company itself)."""
+
+    partners: Any  # commercial partner ids
+    today: Any
+    company: Any  # company id
+    checked: Any  # ids of the orders being checked
+    qty_rounding: Any  # rounding of quantities
+    root: Any  # id of the root of the company tree (currency rates)
+    currency: Any  # company currency id
+    rounding: Any  # company currency rounding
+
+
+# In the function, the company's root, currency and rounding are variables it reads from
+# the company first.
+_FUNCTION_COMPANY_ARGS = (SQL("v_root"), SQL("v_currency"), SQL("v_rounding"))
 
 
 def _sql_round(value, rounding):
@@ -399,7 +435,23 @@ class ResPartner(models.Model):
             return result, order_amounts
         self._risk_exposure_flush()
         checked = list(checked_orders.ids) if checked_orders else []
-        self.env.cr.execute(self._risk_exposure_sql(company, today, commercial.ids, checked))
+        if len(commercial) <= self._RISK_LITERAL_PARTNERS:
+            # The function reads the company's currency and rates itself.
+            precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+            query = SQL(
+                "SELECT * FROM %s(%s, %s, %s, %s, %s)",
+                SQL.identifier(EXPOSURE_FUNCTION),
+                commercial.ids,
+                today,
+                company.id,
+                checked,
+                10**-precision,
+            )
+        else:
+            query = self._risk_exposure_sql(
+                self._risk_exposure_args(company, today, commercial.ids, checked), few=False
+            )
+        self.env.cr.execute(query)
         for (
             partner_id,
             order_id,
@@ -470,10 +522,74 @@ class ResPartner(models.Model):
         self.env["res.currency.rate"].flush_model(["rate", "name", "company_id", "currency_id"])
 
     @api.model
-    def _risk_exposure_sql(self, company, today, partner_ids, checked_ids):
-        """The exposure statement: one row per commercial partner (order id NULL) with
-        not due, overdue, oldest overdue days, draft invoices and uninvoiced orders, plus
-        one row per checked order with its amount to invoice (the last column)."""
+    @api.model
+    def _risk_exposure_args(self, company, today, partner_ids, checked_ids):
+        """``ExposureArgs`` of commercial partners ``partner_ids`` in ``company``."""
+        precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        return ExposureArgs(
+            partners=list(partner_ids),
+            today=today,
+            company=company.id,
+            checked=list(checked_ids),
+            qty_rounding=10**-precision,
+            # The rates of the company's root, as res.currency._get_rates takes them (from
+            # the stored path: the computed root_id costs a read of the companies).
+            root=int((company.parent_path or str(company.id)).split("/")[0]),
+            currency=company.currency_id.id,
+            rounding=company.currency_id.rounding,
+        )
+
+    def init(self):
+        super().init()
+        self._risk_create_exposure_function()
+
+    @api.model
+    def _risk_create_exposure_function(self):
+        """(Re)create the exposure function from the statement this code builds."""
+        args = ExposureArgs(
+            *(SQL(name) for name, _kind in EXPOSURE_FUNCTION_ARGS), *_FUNCTION_COMPANY_ARGS
+        )
+        statement = self._risk_exposure_sql(args, few=True)
+        body = self.env.cr.mogrify(statement.code, statement.params).decode()
+        cr = self.env.cr
+        cr.execute(SQL("DROP FUNCTION IF EXISTS %s", SQL(EXPOSURE_FUNCTION_SIGNATURE)))
+        cr.execute(
+            SQL(
+                """CREATE FUNCTION %(name)s(%(args)s)
+                   RETURNS TABLE (out_partner int, out_order int, out_not_due numeric,
+                                  out_overdue numeric, out_max_days int, out_drafts numeric,
+                                  out_orders float8)
+                   LANGUAGE plpgsql STABLE AS $exposure$
+                   #variable_conflict use_column
+                   DECLARE
+                       v_root int;
+                       v_currency int;
+                       v_rounding float8;
+                   BEGIN
+                       SELECT COALESCE(NULLIF(split_part(c.parent_path, '/', 1), '')::int, c.id),
+                              c.currency_id, cur.rounding
+                         INTO v_root, v_currency, v_rounding
+                         FROM res_company c
+                         JOIN res_currency cur ON cur.id = c.currency_id
+                        WHERE c.id = p_company;
+                       RETURN QUERY
+                       SELECT e.a::int, e.b::int, e.c::numeric, e.d::numeric, e.f::int,
+                              e.g::numeric, e.h::float8
+                         FROM (%(body)s) AS e(a, b, c, d, f, g, h);
+                   END
+                   $exposure$""",
+                name=SQL.identifier(EXPOSURE_FUNCTION),
+                args=SQL(", ".join(f"{name} {kind}" for name, kind in EXPOSURE_FUNCTION_ARGS)),
+                body=SQL(body.replace("%", "%%")),
+            )
+        )
+
+    def _risk_exposure_sql(self, args, few):
+        """The exposure statement of ``args`` (``ExposureArgs``): one row per commercial
+        partner (order id NULL) with not due, overdue, oldest overdue days, draft invoices
+        and uninvoiced orders, plus one row per checked order with its amount to invoice
+        (the last column). ``few``: the form for a few customers (see
+        ``_risk_receivable_items_sql``)."""
         due = SQL("COALESCE(aml.date_maturity, aml.date)")
         return SQL(
             """
@@ -522,12 +638,12 @@ class ResPartner(models.Model):
              UNION ALL
             SELECT cp, id, NULL, NULL, NULL, NULL, amount FROM uninvoiced WHERE checked
             """,
-            partners=list(partner_ids),
+            partners=args.partners,
             due=due,
-            items=self._risk_receivable_items_sql(company, partner_ids, due),
-            today=today,
-            company=company.id,
-            uninvoiced=self._risk_uninvoiced_sql(company, today, checked_ids),
+            items=self._risk_receivable_items_sql(args, few, due),
+            today=args.today,
+            company=args.company,
+            uninvoiced=self._risk_uninvoiced_sql(args),
         )
 
     # Up to this many customers, their ids go to PostgreSQL as a literal array: it then
@@ -537,9 +653,9 @@ class ResPartner(models.Model):
     _RISK_LITERAL_PARTNERS = 20
 
     @api.model
-    def _risk_receivable_items_sql(self, company, partner_ids, due):
+    def _risk_receivable_items_sql(self, args, few, due):
         """Rows (commercial partner, due date, residual) of the open receivables of the
-        ``members`` CTE (commercial partners ``partner_ids`` and their contacts)."""
+        ``members`` CTE (commercial partners ``args.partners`` and their contacts)."""
         receivable = SQL(
             """aml.account_id = ANY(ARRAY(
                    SELECT rel.account_account_id
@@ -550,9 +666,9 @@ class ResPartner(models.Model):
                AND aml.reconciled IS NOT TRUE
                AND aml.parent_state = 'posted'
                AND aml.company_id = %(company)s""",
-            company=company.id,
+            company=args.company,
         )
-        if len(partner_ids) > self._RISK_LITERAL_PARTNERS:
+        if not few:
             return SQL(
                 """SELECT m.cp, %(due)s AS due, aml.amount_residual AS residual
                      FROM account_move_line aml
@@ -576,12 +692,12 @@ class ResPartner(models.Model):
                 WHERE aml.partner_id = ANY(ARRAY(SELECT id FROM members WHERE id != cp))
                   AND %(receivable)s""",
             due=due,
-            partners=list(partner_ids),
+            partners=args.partners,
             receivable=receivable,
         )
 
     @api.model
-    def _risk_uninvoiced_sql(self, company, today, checked_ids):
+    def _risk_uninvoiced_sql(self, args):
         """Rows (order id, commercial partner, checked, amount to invoice in company
         currency) of the confirmed orders of the ``members`` CTE in ``company`` and of the
         checked orders, by Odoo's own definitions, step by step as sale computes them in
@@ -594,10 +710,6 @@ class ResPartner(models.Model):
         orders are skipped, except while their invoice is a draft (as the ORM search did).
         The arithmetic is in double precision like Python's, with ``float_round``'s
         half-up correction."""
-        # The rates of the company's root, as res.currency._get_rates takes them (from the
-        # stored path: the computed root_id costs a read of the companies every time).
-        root_id = int((company.parent_path or str(company.id)).split("/")[0])
-        qty_rounding = 10 ** -self.env["decimal.precision"].precision_get("Product Unit of Measure")
         line_currency = SQL("cur.rounding::float8")
         # Odoo's uom._compute_quantity: no unit or no quantity -> as is; otherwise
         # converted by the factors and rounded up to the line unit's rounding.
@@ -628,9 +740,8 @@ class ResPartner(models.Model):
                 line_currency,
             ),
         )
-        rate = _sql_rate(SQL("x.currency_id"), today, root_id)
-        company_rate = _sql_rate(company.currency_id.id, today, root_id)
-        company_rounding = company.currency_id.rounding
+        rate = _sql_rate(SQL("x.currency_id"), args.today, args.root)
+        company_rate = _sql_rate(args.currency, args.today, args.root)
         return SQL(
             """
             WITH orders AS MATERIALIZED (
@@ -680,13 +791,13 @@ class ResPartner(models.Model):
                         ELSE %(converted)s END AS amount
               FROM amounts x
             """,
-            company_currency=company.currency_id.id,
-            same=_sql_round(SQL("x.amount"), SQL("%s::float8", company_rounding)),
+            company_currency=args.currency,
+            same=_sql_round(SQL("x.amount"), SQL("%s::float8", args.rounding)),
             converted=_sql_round(
                 SQL("x.amount * (1.0 / (COALESCE(NULLIF(%s, 0), 1.0) / %s))", rate, company_rate),
-                SQL("%s::float8", company_rounding),
+                SQL("%s::float8", args.rounding),
             ),
-            checked=list(checked_ids),
+            checked=args.checked,
             order_amount=_sql_round(SQL("SUM(%s)", line_amount), line_currency),
             qty=_sql_round(
                 SQL(
@@ -695,9 +806,9 @@ class ResPartner(models.Model):
                                      THEN -1 ELSE 1 END)""",
                     invoiced_qty,
                 ),
-                SQL("%s::float8", qty_rounding),
+                SQL("%s::float8", args.qty_rounding),
             ),
-            company=company.id,
+            company=args.company,
         )
 
     @api.depends_context("company")
