@@ -540,8 +540,9 @@ class ResPartner(models.Model):
         )
 
     def init(self):
-        super().init()
+        res = super().init()
         self._risk_create_exposure_function()
+        return res
 
     @api.model
     def _risk_create_exposure_function(self):
