@@ -60,7 +60,7 @@ class CustomerRiskControlCheck(models.Model):
     def init(self):
         # A record has one undecided checklist per control point; a customer's escalations
         # each have one, so the checklists already decided are not counted.
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             SQL(
                 """CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (res_model, res_id, control_point)
@@ -69,6 +69,7 @@ class CustomerRiskControlCheck(models.Model):
                 SQL.identifier(self._table),
             )
         )
+        return res
 
     @api.model
     def _selection_record_model(self):
