@@ -194,7 +194,7 @@ def confirm_scenarios(env, flavor, bigs, repeat):
                     return "blocked"  # OCA: the risk-exceeded wizard instead of confirming
                 return order.state
 
-            res = measure(run, setup=setup, repeat=repeat, warmup=1)
+            res = measure(run, setup=setup, repeat=repeat, warmup=5)
             results[f"a:{label}:{mode}"] = res
     return results
 
