@@ -530,9 +530,7 @@ class CustomerRiskFollowupExecution(models.Model):
         # What the shipped template reads of the items, fetched alone: reading one field
         # would fetch every column of the journal items and their invoices.
         lines = executions.line_ids
-        lines.fetch(
-            ["move_id", "date", "date_maturity", "amount_residual_currency", "currency_id"]
-        )
+        lines.fetch(["move_id", "date", "date_maturity", "amount_residual_currency", "currency_id"])
         lines.move_id.fetch(["name", "invoice_date"])
         by_template = executions.grouped(lambda e: e.level_id.mail_template_id.sudo())
         for template, group in by_template.items():
