@@ -437,15 +437,13 @@ class ResPartner(models.Model):
         checked = list(checked_orders.ids) if checked_orders else []
         if len(commercial) <= self._RISK_LITERAL_PARTNERS:
             # The function reads the company's currency and rates itself.
-            precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
             query = SQL(
-                "SELECT * FROM %s(%s, %s, %s, %s, %s)",
+                "SELECT * FROM %s(%s)",
                 SQL.identifier(EXPOSURE_FUNCTION),
-                commercial.ids,
-                today,
-                company.id,
-                checked,
-                10**-precision,
+                SQL(", ").join(
+                    SQL("%s", value)
+                    for value in self._risk_function_args(company, today, commercial.ids, checked)
+                ),
             )
         else:
             query = self._risk_exposure_sql(
@@ -522,16 +520,17 @@ class ResPartner(models.Model):
         self.env["res.currency.rate"].flush_model(["rate", "name", "company_id", "currency_id"])
 
     @api.model
+    def _risk_function_args(self, company, today, partner_ids, checked_ids):
+        """The exposure function's arguments (``EXPOSURE_FUNCTION_ARGS``) for commercial
+        partners ``partner_ids`` in ``company``."""
+        precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        return (list(partner_ids), today, company.id, list(checked_ids), 10**-precision)
+
     @api.model
     def _risk_exposure_args(self, company, today, partner_ids, checked_ids):
-        """``ExposureArgs`` of commercial partners ``partner_ids`` in ``company``."""
-        precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        """``ExposureArgs``: the function's arguments, then what it reads of the company."""
         return ExposureArgs(
-            partners=list(partner_ids),
-            today=today,
-            company=company.id,
-            checked=list(checked_ids),
-            qty_rounding=10**-precision,
+            *self._risk_function_args(company, today, partner_ids, checked_ids),
             # The rates of the company's root, as res.currency._get_rates takes them (from
             # the stored path: the computed root_id costs a read of the companies).
             root=int((company.parent_path or str(company.id)).split("/")[0]),
@@ -585,6 +584,7 @@ class ResPartner(models.Model):
             )
         )
 
+    @api.model
     def _risk_exposure_sql(self, args, few):
         """The exposure statement of ``args`` (``ExposureArgs``): one row per commercial
         partner (order id NULL) with not due, overdue, oldest overdue days, draft invoices
