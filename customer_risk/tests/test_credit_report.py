@@ -166,7 +166,7 @@ class TestCreditReport(CustomerRiskCommon):
             "CN000,C404,Ghost,2025-06-02,A,,,,",
             "CN91310000MA1FL,C002,Mixed,2025-06-02,A,,,,",  # VAT and reference disagree
             ",C002,Bad date,June 2,A,,,,",
-            ",C002,Bad currency,2025-06-02,A,,,XXX,",
+            ",C002,Bad currency,2025-06-02,A,,,QQQ,",  # no such currency code
             ",C002,Empty,,,,,,",
         )
         wizard = self._wizard(file)
@@ -188,7 +188,7 @@ class TestCreditReport(CustomerRiskCommon):
         self.assertIn("different customers", rows[6].reason)
         self.assertEqual(rows[7].status, "error")
         self.assertIn("column date", rows[7].reason)
-        self.assertIn("unknown currency XXX", rows[8].reason)
+        self.assertIn("unknown currency QQQ", rows[8].reason)
         self.assertIn("a date is required", rows[9].reason)
         self.assertIn("give a rating or a score", rows[9].reason)
         self.assertEqual((wizard.matched_count, wizard.unmatched_count), (2, 6))

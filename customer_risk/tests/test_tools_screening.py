@@ -79,8 +79,8 @@ class TestScreeningTools(BaseCase):
 
     def test_identifier_key(self):
         cases = [
-            ("91310000MA1FL5XXXX", "91310000MA1FL5XXXX"),
-            ("9131 0000-ma1f.l5xx/xx", "91310000MA1FL5XXXX"),
+            ("91310000MA1FL5QT2K", "91310000MA1FL5QT2K"),
+            ("9131 0000-ma1f.l5qt/2k", "91310000MA1FL5QT2K"),
             (full_width("9131 0000 MA1F"), "91310000MA1F"),
             ("DE 123 456 789", "DE123456789"),
             ("", ""),
