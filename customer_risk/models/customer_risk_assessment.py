@@ -307,9 +307,7 @@ class CustomerRiskAssessment(models.Model):
             "risk_review_date": next_review,
         }
         if not partner.risk_limit_manual:
-            vals["credit_limit"] = tier._tier_limit(
-                sales_12m=self.sales_12m, agency_limit=self.agency_limit or None
-            )
+            vals["credit_limit"] = self._tier_credit_limit()
         if tier.payment_term_id:
             vals["property_payment_term_id"] = tier.payment_term_id.id
         # The decision note below documents the change (tier, score, limit, next review):
@@ -660,8 +658,16 @@ class CustomerRiskAssessment(models.Model):
             return True
         if partner.risk_limit_manual:
             return False
-        limit = tier._tier_limit(sales_12m=self.sales_12m, agency_limit=self.agency_limit or None)
-        return self.currency_id.compare_amounts(limit, partner.credit_limit) != 0
+        return (
+            self.currency_id.compare_amounts(self._tier_credit_limit(), partner.credit_limit) != 0
+        )
+
+    def _tier_credit_limit(self):
+        """The credit limit this assessment's tier gives the customer."""
+        self.ensure_one()
+        return self.tier_id._tier_limit(
+            sales_12m=self.sales_12m, agency_limit=self.agency_limit or None
+        )
 
     def _risk_schedule_todos(self, summary, deadline, user):
         """One To-Do per assessment of ``self`` for ``user``, created together and without

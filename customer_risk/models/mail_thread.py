@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.exceptions import ValidationError
 
 from .. import tools
+from .html_once import store_html_once
 
 
 class MailThread(models.AbstractModel):
@@ -16,10 +17,11 @@ class MailThread(models.AbstractModel):
         kwargs.setdefault("author_id", self.env.user.partner_id.id)
         return self.sudo().message_post(**kwargs)
 
-    def _risk_log_notes(self, notes):
+    def _risk_log_notes(self, notes, partner_ids=False):
         """``_risk_post`` of many internal notes at once: ``notes`` is a list of (record id,
         text or Markup), several notes of one record allowed; no notification is sent, as for
-        a note posted one by one."""
+        a note posted one by one (``partner_ids``: partners the notes are linked to). Each
+        body is sanitized once (``store_html_once``). Returns the messages."""
         rounds = []
         for record_id, body in notes:
             for bodies in rounds:
@@ -29,10 +31,19 @@ class MailThread(models.AbstractModel):
                 bodies = {}
                 rounds.append(bodies)
             bodies[record_id] = escape(body)
+        messages = self.env["mail.message"].sudo()
         for bodies in rounds:
-            self.browse(list(bodies)).sudo()._message_log_batch(
-                bodies=bodies, author_id=self.env.user.partner_id.id
+            # Logged empty, then each body stored sanitized once.
+            logged = (
+                self.browse(list(bodies))
+                .sudo()
+                ._message_log_batch(
+                    bodies={}, author_id=self.env.user.partner_id.id, partner_ids=partner_ids
+                )
             )
+            store_html_once(logged, "body", {m.id: bodies[m.res_id] for m in logged})
+            messages |= logged
+        return messages
 
     @api.model
     def _risk_check_amount_vals(self, vals, names):

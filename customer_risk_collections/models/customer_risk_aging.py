@@ -13,6 +13,16 @@ RECENT_DAYS = 30
 CHUNK = 1000
 
 
+def _bucket_condition(bucket):
+    """SQL condition on ``items.days_past_due`` of a ``tools.aging.Bucket``."""
+    days = SQL("items.days_past_due")
+    if bucket.min_days is None:
+        return SQL("%s <= %s", days, bucket.max_days)
+    if bucket.max_days is None:
+        return SQL("%s >= %s", days, bucket.min_days)
+    return SQL("%s BETWEEN %s AND %s", days, bucket.min_days, bucket.max_days)
+
+
 class CustomerRiskAging(models.AbstractModel):
     """Receivables as they stood at a date, computed in the database.
 
@@ -221,19 +231,11 @@ class CustomerRiskAging(models.AbstractModel):
         {partner id or None: [amount of bucket 0, bucket 1, ...]}.
 
         One pass in the database: it sums the items per partner and bucket."""
-        bounds = tools.aging.check_bounds(bounds)
-        sums = [SQL("SUM(CASE WHEN items.days_past_due <= 0 THEN items.residual END)")]
-        low = 1
-        for high in bounds:
-            sums.append(
-                SQL(
-                    "SUM(CASE WHEN items.days_past_due BETWEEN %s AND %s THEN items.residual END)",
-                    low,
-                    high,
-                )
-            )
-            low = high + 1
-        sums.append(SQL("SUM(CASE WHEN items.days_past_due >= %s THEN items.residual END)", low))
+        # The buckets as tools.aging defines them (bounds checked there).
+        sums = [
+            SQL("SUM(CASE WHEN %s THEN items.residual END)", _bucket_condition(bucket))
+            for bucket in tools.aging.buckets(bounds)
+        ]
         rows = self._aging_fetch(
             SQL(
                 "SELECT items.partner_id, %s FROM (%s) items GROUP BY items.partner_id",

@@ -12,7 +12,7 @@ from odoo.tools import SQL, email_normalize, format_date, formatLang
 
 from odoo.addons.customer_risk import tools
 from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
-from odoo.addons.customer_risk.models.html_once import create_html_once, store_html_once
+from odoo.addons.customer_risk.models.html_once import create_html_once
 
 
 def _remembered(function):
@@ -667,13 +667,9 @@ class CustomerRiskFollowupExecution(models.Model):
                 execution._summary_html(lines)
             )
         for notified, bodies in groups.items():
-            # Logged empty, then each body stored sanitized once (``store_html_once``).
-            messages = Partner.browse(list(bodies))._message_log_batch(
-                {},
-                author_id=author.id,
-                partner_ids=notified.ids or False,
+            messages = Partner._risk_log_notes(
+                list(bodies.items()), partner_ids=notified.ids or False
             )
-            store_html_once(messages, "body", {m.id: bodies[m.res_id] for m in messages})
             tracked = [
                 dict(values, mail_message_id=message.id)
                 for message in messages
