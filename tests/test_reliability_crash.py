@@ -297,3 +297,133 @@ def test_payment_between_two_chunks(crisk_env, run_db):
     )
     assert settled_reminded == 0 and logged == 0
     assert unpaid_missed == 0, "customers still owing after a partial payment were not reminded"
+
+
+# Another user's decision chained into the company's audit log and committed while a chunk
+# of a batch job works: the chunk's own audit entries (credit holds, confirmed reviews) are
+# chained at its end, on a snapshot older than that entry. ``%(hook)s`` is the batch step
+# after which the other transaction commits, the first ``%(times)d`` times it runs.
+INTERLEAVED_AUDIT = """
+from odoo import api, SUPERUSER_ID
+company = env.ref("base.main_company")
+other = env["res.partner"].create({"name": "Interleaved Other Customer", "is_company": True})
+%(setup)s
+env.cr.commit()
+interleaved = []
+owner = type(env[%(model)r])
+original = getattr(owner, %(hook)r)
+def hooked(self, *args, **kwargs):
+    result = original(self, *args, **kwargs)
+    if len(interleaved) < %(times)d:
+        with env.registry.cursor() as cr2:
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            env2["res.partner"].browse(other.id).write(
+                {"risk_hold": not env2["res.partner"].browse(other.id).risk_hold,
+                 "risk_hold_reason": "decided by another user meanwhile"})
+            cr2.commit()
+        interleaved.append(len(self))
+    return result
+setattr(owner, %(hook)r, hooked)
+%(run)s
+env.cr.commit()
+print("INTERLEAVED", len(interleaved))
+print("SCRIPT-DONE")
+"""
+
+HOLD_LEVEL = """
+env["customer.risk.followup.level"].search([]).write({"credit_hold": True})
+"""
+FOLLOWUP_RUN = f'env["res.partner"]._cron_followup(chunk_size={CHUNK})'
+
+# Every customer gets a tier and a confirmed review; the reviews fall due again and the
+# nightly job confirms those that change nothing, chaining each confirmation in the log.
+REVIEWED = f"""
+from odoo import fields
+Assessment = env["customer.risk.assessment"]
+today = str(fields.Date.context_today(other))
+def due():
+    env.cr.execute("UPDATE res_partner SET risk_review_date = jsonb_build_object(%s, %s::text) "
+                   "WHERE name LIKE 'Crash Customer %%'", (str(company.id), today))
+    env.invalidate_all()
+due()
+Assessment._cron_periodic_assessments(chunk_size={CHUNK})
+Assessment.search([("state", "=", "draft")]).action_confirm()
+due()
+env.cr.execute("UPDATE customer_risk_assessment SET date = date - 1")
+env.invalidate_all()
+"""
+NIGHTLY_RUN = f'env["customer.risk.assessment"]._cron_periodic_assessments(chunk_size={CHUNK})'
+
+
+def _interleaved(crisk_env, db, name, **parts):
+    output = odoo_proc.run(crisk_env, db, INTERLEAVED_AUDIT % dict(parts, times=3), name)
+    interleaved = int(output.split("INTERLEAVED ", 1)[1].split()[0])
+    assert interleaved == 3, output[-3000:]
+    problems = lib.log_problems(lib.LOG_DIR / f"{name}.log")
+    return problems
+
+
+def test_audit_entry_committed_during_a_followup_chunk(crisk_env, run_db):
+    with SmtpSink() as sink:
+        db = run_db(sink)
+        problems = _interleaved(
+            crisk_env,
+            db,
+            "reliability-interleaved-followup",
+            model="res.partner",
+            hook="_followup_states",
+            setup=HOLD_LEVEL,
+            run=FOLLOWUP_RUN,
+        )
+        customers = _customers(crisk_env, db)
+        executed, held = sql(
+            crisk_env,
+            db,
+            """SELECT count(DISTINCT e.partner_id), count(DISTINCT e.partner_id) FILTER (
+                          WHERE (p.risk_hold ->> '1')::boolean)
+                 FROM customer_risk_followup_execution e
+                 JOIN res_partner p ON p.id = e.partner_id""",
+        )[0]
+        verified = sql(
+            crisk_env,
+            db,
+            "SELECT count(*) FROM customer_risk_audit_log WHERE event = 'hold_change'",
+        )[0][0]
+    missed = len(customers) - executed
+    print(
+        f"RESULT followup_customers_missed_after_concurrent_audit_entries: {missed} "
+        f"({len(customers)} customers, 3 entries committed during chunks)"
+    )
+    assert not problems, "\n".join(problems[:5])
+    assert missed == 0 and held == len(customers)
+    assert verified == len(customers) + 3
+
+
+def test_audit_entry_committed_during_a_nightly_chunk(crisk_env, run_db):
+    with SmtpSink() as sink:
+        db = run_db(sink)
+        problems = _interleaved(
+            crisk_env,
+            db,
+            "reliability-interleaved-nightly",
+            model="customer.risk.assessment",
+            hook="_periodic_todo",
+            setup=REVIEWED,
+            run=NIGHTLY_RUN,
+        )
+        customers = _customers(crisk_env, db)
+        assessed, confirmed = sql(
+            crisk_env,
+            db,
+            """SELECT count(*), count(*) FILTER (WHERE state = 'confirmed')
+                 FROM customer_risk_assessment
+                WHERE kind = 'periodic' AND date = CURRENT_DATE""",
+        )[0]
+    missed = len(customers) - assessed
+    print(
+        f"RESULT nightly_customers_missed_after_concurrent_audit_entries: {missed} "
+        f"({len(customers)} customers, {confirmed} reviews confirmed by the job, 3 entries "
+        "committed during chunks)"
+    )
+    assert not problems, "\n".join(problems[:5])
+    assert missed == 0 and confirmed > 0

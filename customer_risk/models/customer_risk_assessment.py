@@ -2,6 +2,7 @@ import json
 import logging
 from collections import defaultdict
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
@@ -528,32 +529,30 @@ class CustomerRiskAssessment(models.Model):
                 continue
             responsible = self._review_responsible(company)
             counts = defaultdict(int)
-            failed = []
+            failed, refused = [], 0
             while partner_ids := self._periodic_todo(company, today, chunk_size, failed):
                 try:
-                    with self.env.cr.savepoint():
-                        chunk_counts = self._periodic_assess(
-                            company, scorecard, partner_ids, today, responsible
-                        )
-                except Exception:  # one customer must not stop the others
-                    chunk_counts = defaultdict(int)
-                    for partner_id in partner_ids:
-                        try:
-                            with self.env.cr.savepoint():
-                                one = self._periodic_assess(
-                                    company, scorecard, [partner_id], today, responsible
-                                )
-                        except Exception:  # logged, retried next run
-                            _logger.exception(
-                                "Periodic credit assessment of partner %s in company %s failed",
-                                partner_id,
-                                company.id,
-                            )
-                            failed.append(partner_id)
-                            chunk_counts["failed"] += 1
-                        else:
-                            for key, value in one.items():
-                                chunk_counts[key] += value
+                    chunk_counts, chunk_failed = self._periodic_chunk(
+                        company, scorecard, partner_ids, today, responsible
+                    )
+                except psycopg2.errors.SerializationFailure:
+                    # Another transaction committed, after this one's snapshot, a change
+                    # the chunk must also write (a decision chained in the company's audit
+                    # log): the chunk starts again in a new transaction, which sees it.
+                    self.env.cr.rollback()
+                    refused += 1
+                    if refused < 5:
+                        continue
+                    _logger.info(
+                        "Periodic credit assessments of %s customers in company %s were "
+                        "refused 5 times by concurrent transactions; the next run assesses "
+                        "them.",
+                        len(partner_ids),
+                        company.id,
+                    )
+                    chunk_counts, chunk_failed = {}, partner_ids
+                refused = 0
+                failed += chunk_failed
                 for key, value in chunk_counts.items():
                     counts[key] += value
                 done += len(partner_ids)
@@ -565,6 +564,49 @@ class CustomerRiskAssessment(models.Model):
         for reviewer, lines in summaries.items():
             self._periodic_notify(reviewer, today, lines)
         self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _periodic_chunk(self, company, scorecard, partner_ids, today, responsible):
+        """Assess the customers ``partner_ids`` together, or one by one when that fails:
+        returns the counts of what was done and the ids of the customers whose assessment
+        failed (logged; the next run tries them again). A serialization failure is raised:
+        no savepoint gets past it (see ``_cron_periodic_assessments``)."""
+        try:
+            with self.env.cr.savepoint():
+                return self._periodic_assess(
+                    company, scorecard, partner_ids, today, responsible
+                ), []
+        except psycopg2.errors.SerializationFailure:
+            raise
+        except Exception:  # one customer must not stop the others
+            _logger.info(
+                "Periodic credit assessments of %s customers in company %s failed together; "
+                "each one is retried alone.",
+                len(partner_ids),
+                company.id,
+                exc_info=True,
+            )
+        counts, failed = defaultdict(int), []
+        for partner_id in partner_ids:
+            try:
+                with self.env.cr.savepoint():
+                    one = self._periodic_assess(
+                        company, scorecard, [partner_id], today, responsible
+                    )
+            except psycopg2.errors.SerializationFailure:
+                raise
+            except Exception:  # logged, retried next run
+                _logger.exception(
+                    "Periodic credit assessment of partner %s in company %s failed",
+                    partner_id,
+                    company.id,
+                )
+                failed.append(partner_id)
+                counts["failed"] += 1
+            else:
+                for key, value in one.items():
+                    counts[key] += value
+        return counts, failed
 
     @api.model
     def _periodic_assess(self, company, scorecard, partner_ids, today, responsible):

@@ -325,13 +325,18 @@ class CustomerRiskAuditLog(models.Model):
 
     @api.model
     def _risk_lock_head(self, company_id):
-        """Lock the company's chain head and return its (last sequence, last hash)."""
+        """Lock the company's chain head and return its (last sequence, last hash).
+
+        A serialization failure here is the expected outcome of another entry chained
+        since this transaction began (see ``_risk_append``), handled by whoever starts the
+        work again: it is not logged as a failed query."""
         self.env.cr.execute(
             SQL(
                 """SELECT risk_audit_log_sequence, risk_audit_log_hash
                      FROM res_company WHERE id = %s FOR NO KEY UPDATE""",
                 company_id,
-            )
+            ),
+            log_exceptions=False,
         )
         sequence, last_hash = self.env.cr.fetchone()
         return sequence or 0, last_hash or tools.audit_chain.GENESIS

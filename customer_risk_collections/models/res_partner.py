@@ -380,6 +380,12 @@ class ResPartner(models.Model):
         in a savepoint; when that fails, each customer runs again alone in its own
         savepoint: one that fails is rolled back alone, its queued email included, and the
         next run tries it again. The caller locks the partners. Returns what happened.
+
+        A serialization failure is raised, not retried in a savepoint: the transaction's
+        snapshot predates a change that another one committed and that this work must also
+        write (such as a decision chained in the company's audit log), so every retry in
+        this transaction would fail alike. The caller starts a new transaction (the daily
+        run: ``_followup_run_chunk``; a collector's request: Odoo retries it).
         """
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
@@ -399,6 +405,8 @@ class ResPartner(models.Model):
                 with self.env.cr.savepoint():
                     states = partners._followup_states(company, today)
                     return partners._followup_process_many(states, trigger, company, today, outcome)
+            except psycopg2.errors.SerializationFailure:
+                raise  # only a new transaction gets past it (see _followup_run_chunk)
             except Exception:
                 _logger.info(
                     "Follow-ups of %s customers in %s failed together; each one is retried "
@@ -414,6 +422,8 @@ class ResPartner(models.Model):
             try:
                 with self.env.cr.savepoint():
                     partner._followup_process_many(states, trigger, company, today, alone)
+            except psycopg2.errors.SerializationFailure:
+                raise
             # One customer's failure never stops the others; it is logged and retried.
             except Exception as error:
                 _logger.exception(
@@ -546,15 +556,41 @@ class ResPartner(models.Model):
     def _followup_run_chunks(self, partner_ids, company, today, chunk_size, progress=False):
         missed, done = [], 0
         for chunk in split_every(chunk_size, partner_ids):
-            locked = self._followup_lock_chunk(chunk)
+            locked = self._followup_run_chunk(chunk, company, today)
             missed += [pid for pid in chunk if pid not in locked]
-            self.browse(sorted(locked))._followup_process("auto", company, today)
             done += len(chunk)
             if progress:
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(partner_ids) - done)
             # Batch job: commit per chunk so a crash keeps the work done (design rule).
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return missed
+
+    @api.model
+    def _followup_run_chunk(self, partner_ids, company, today, attempts=5):
+        """Lock and process the customers ``partner_ids`` in the transaction their lock
+        starts; return the ids locked (and processed).
+
+        When another transaction commits, after this one's snapshot, a change that this
+        chunk must also write (another user's decision chained in the company's audit log
+        while the chunk puts customers on hold), PostgreSQL refuses the chunk's write; the
+        chunk then starts again in a new transaction, which sees that change. A chunk
+        refused every time is left for the job's second pass and the next run."""
+        for _attempt in range(attempts):
+            locked = self._followup_lock_chunk(partner_ids)
+            try:
+                self.browse(sorted(locked))._followup_process("auto", company, today)
+            except psycopg2.errors.SerializationFailure:
+                self.env.cr.rollback()
+                continue
+            return locked
+        _logger.info(
+            "Follow-ups of %s customers in %s were refused %s times by concurrent "
+            "transactions; they are tried again later.",
+            len(partner_ids),
+            company.name,
+            attempts,
+        )
+        return set()
 
     @api.model
     def _followup_candidates(self, company):
