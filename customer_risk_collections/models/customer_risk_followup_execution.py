@@ -1,5 +1,7 @@
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from lxml import html
@@ -14,10 +16,31 @@ from odoo.addons.customer_risk import tools
 from odoo.addons.customer_risk.models.customer_risk_team_mixin import TASK_ACTIVITY_TYPE
 from odoo.addons.customer_risk.models.html_once import create_html_once
 
+# The dates and amounts formatted during one follow-up run ({key: text}), shared by its
+# chunks (``remembering_formats``); each batch has its own outside a run.
+_RUN_FORMATS = ContextVar("customer_risk_followup_run_formats", default=None)
 
-def _remembered(function):
-    """``function`` remembering its results by arguments (when they can be keys)."""
-    results = {}
+
+def _run_formats():
+    """The run's formatted dates and amounts, else a new dict."""
+    formats = _RUN_FORMATS.get()
+    return {} if formats is None else formats
+
+
+@contextmanager
+def remembering_formats():
+    """Within this block (a follow-up run), a date or amount formatted once is reused by
+    every later chunk rather than formatted again (each costs a look-up of the language)."""
+    token = _RUN_FORMATS.set({})
+    try:
+        yield
+    finally:
+        _RUN_FORMATS.reset(token)
+
+
+def _remembered(function, results):
+    """``function`` remembering its results in ``results`` by arguments (when they can be
+    keys)."""
 
     def remembered(*args, **kwargs):
         try:
@@ -40,7 +63,8 @@ class FollowupBatch:
     activities: list = field(default_factory=list)  # mail.activity values
     notes: list = field(default_factory=list)  # (execution, notes) for the chatter
     items_html: dict = field(default_factory=dict)  # execution id: its items as HTML
-    formats: dict = field(default_factory=dict)  # dates and amounts already formatted
+    # dates and amounts already formatted: the run's (remembering_formats), else the batch's
+    formats: dict = field(default_factory=_run_formats)
     lines: dict = field(default_factory=dict)  # execution id: its items (_followup_lines)
     tracking: dict = field(default_factory=dict)  # customer id: tracking values of its note
     tracked_fields: dict | None = None  # fields_get of the customer fields tracked here
@@ -411,18 +435,18 @@ class CustomerRiskFollowupExecution(models.Model):
         partner = self.partner_id.sudo()
         if partner.risk_hold:
             return self.env._("Already on credit hold.")
+        batch = self._followup_batch()
         reason = self.env._(
             "%(level)s (follow-up): %(amount)s open since %(date)s",
             level=self.level_id.name,
-            amount=formatLang(self.env, self.amount, currency_obj=self.currency_id),
-            date=format_date(self.env, self.episode_date),
+            amount=self._format_amount(self.amount, batch.formats),
+            date=self._format_date(self.episode_date, batch.formats),
         )
         # Tracked in this execution's note (created in batch with the others) rather than
         # in a message of its own at the commit.
         partner.with_context(mail_notrack=True).write(
             {"risk_hold": True, "risk_hold_reason": reason}
         )
-        batch = self._followup_batch()
         if batch.tracked_fields is None:
             batch.tracked_fields = partner.fields_get(
                 ["risk_hold"], attributes=("string", "type", "selection", "currency_field")
@@ -479,14 +503,14 @@ class CustomerRiskFollowupExecution(models.Model):
         return html
 
     def _format_date(self, value, formats):
-        """``format_date`` remembered in ``formats`` (a batch repeats the same dates)."""
-        key = ("date", value)
+        """``format_date`` remembered in ``formats`` (a run repeats the same dates)."""
+        key = ("date", self.env.lang, value)
         if key not in formats:
             formats[key] = format_date(self.env, value)
         return formats[key]
 
     def _format_amount(self, value, formats):
-        key = ("amount", value, self.company_id.id)
+        key = ("amount", self.env.lang, value, self.currency_id.id)
         if key not in formats:
             formats[key] = formatLang(self.env, value, currency_obj=self.currency_id)
         return formats[key]
@@ -633,9 +657,11 @@ class CustomerRiskFollowupExecution(models.Model):
                 create_parent="div",
             )
             variables = template_lang._render_eval_context()
-            # The same dates and amounts recur over a batch: each is formatted once.
+            # The same dates and amounts recur over a run: each is formatted once.
+            formats = _run_formats()
             for name in ("format_date", "format_amount"):
-                variables[name] = _remembered(variables[name])
+                results = formats.setdefault(("render", template_lang.env.lang, name), {})
+                variables[name] = _remembered(variables[name], results)
             variables["followup_executions"] = self.browse(lang_ids)
             try:
                 result = self.env["ir.qweb"]._render(wrapper, variables, post_process=True)

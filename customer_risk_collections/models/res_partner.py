@@ -13,6 +13,8 @@ from odoo.tools import SQL, format_date, split_every
 from odoo.addons.customer_risk import tools
 from odoo.addons.customer_risk.models.customer_risk_release import QUIET_KEYS
 
+from .customer_risk_followup_execution import remembering_formats
+
 _logger = logging.getLogger(__name__)
 
 COLLECTOR = "customer_risk_collections.group_risk_collector"
@@ -547,10 +549,11 @@ class ResPartner(models.Model):
         # Batch job: each chunk's transaction starts with its lock, so it sees everything a
         # parallel run committed before it (design rule: commit per chunk).
         self.env.cr.commit()  # pylint: disable=invalid-commit
-        missed = self._followup_run_chunks(todo, company, today, chunk_size, progress=True)
-        # Customers another transaction held (a parallel run, an order being confirmed) get
-        # one more try; the next run takes those still held.
-        self._followup_run_chunks(missed, company, today, chunk_size)
+        with remembering_formats():
+            missed = self._followup_run_chunks(todo, company, today, chunk_size, progress=True)
+            # Customers another transaction held (a parallel run, an order being confirmed)
+            # get one more try; the next run takes those still held.
+            self._followup_run_chunks(missed, company, today, chunk_size)
 
     @api.model
     def _followup_run_chunks(self, partner_ids, company, today, chunk_size, progress=False):
