@@ -355,40 +355,38 @@ env.invalidate_all()
 NIGHTLY_RUN = f'env["customer.risk.assessment"]._cron_periodic_assessments(chunk_size={CHUNK})'
 
 
-def _interleaved(crisk_env, db, name, **parts):
-    output = odoo_proc.run(crisk_env, db, INTERLEAVED_AUDIT % dict(parts, times=3), name)
+def _interleaved(crisk_env, run_db, name, **parts):
+    """Run INTERLEAVED_AUDIT with ``parts`` on a fresh database: returns the database, the
+    customers ({email: id}) and the problems of the run's log."""
+    with SmtpSink() as sink:
+        db = run_db(sink)
+        output = odoo_proc.run(crisk_env, db, INTERLEAVED_AUDIT % dict(parts, times=3), name)
     interleaved = int(output.split("INTERLEAVED ", 1)[1].split()[0])
     assert interleaved == 3, output[-3000:]
-    problems = lib.log_problems(lib.LOG_DIR / f"{name}.log")
-    return problems
+    return db, _customers(crisk_env, db), lib.log_problems(lib.LOG_DIR / f"{name}.log")
 
 
 def test_audit_entry_committed_during_a_followup_chunk(crisk_env, run_db):
-    with SmtpSink() as sink:
-        db = run_db(sink)
-        problems = _interleaved(
-            crisk_env,
-            db,
-            "reliability-interleaved-followup",
-            model="res.partner",
-            hook="_followup_states",
-            setup=HOLD_LEVEL,
-            run=FOLLOWUP_RUN,
-        )
-        customers = _customers(crisk_env, db)
-        executed, held = sql(
-            crisk_env,
-            db,
-            """SELECT count(DISTINCT e.partner_id), count(DISTINCT e.partner_id) FILTER (
-                          WHERE (p.risk_hold ->> '1')::boolean)
-                 FROM customer_risk_followup_execution e
-                 JOIN res_partner p ON p.id = e.partner_id""",
-        )[0]
-        verified = sql(
-            crisk_env,
-            db,
-            "SELECT count(*) FROM customer_risk_audit_log WHERE event = 'hold_change'",
-        )[0][0]
+    db, customers, problems = _interleaved(
+        crisk_env,
+        run_db,
+        "reliability-interleaved-followup",
+        model="res.partner",
+        hook="_followup_states",
+        setup=HOLD_LEVEL,
+        run=FOLLOWUP_RUN,
+    )
+    executed, held = sql(
+        crisk_env,
+        db,
+        """SELECT count(DISTINCT e.partner_id), count(DISTINCT e.partner_id) FILTER (
+                      WHERE (p.risk_hold ->> '1')::boolean)
+             FROM customer_risk_followup_execution e
+             JOIN res_partner p ON p.id = e.partner_id""",
+    )[0]
+    hold_entries = sql(
+        crisk_env, db, "SELECT count(*) FROM customer_risk_audit_log WHERE event = 'hold_change'"
+    )[0][0]
     missed = len(customers) - executed
     print(
         f"RESULT followup_customers_missed_after_concurrent_audit_entries: {missed} "
@@ -396,29 +394,27 @@ def test_audit_entry_committed_during_a_followup_chunk(crisk_env, run_db):
     )
     assert not problems, "\n".join(problems[:5])
     assert missed == 0 and held == len(customers)
-    assert verified == len(customers) + 3
+    # One entry per customer put on hold by the run, and the other user's three.
+    assert hold_entries == len(customers) + 3
 
 
 def test_audit_entry_committed_during_a_nightly_chunk(crisk_env, run_db):
-    with SmtpSink() as sink:
-        db = run_db(sink)
-        problems = _interleaved(
-            crisk_env,
-            db,
-            "reliability-interleaved-nightly",
-            model="customer.risk.assessment",
-            hook="_periodic_todo",
-            setup=REVIEWED,
-            run=NIGHTLY_RUN,
-        )
-        customers = _customers(crisk_env, db)
-        assessed, confirmed = sql(
-            crisk_env,
-            db,
-            """SELECT count(*), count(*) FILTER (WHERE state = 'confirmed')
-                 FROM customer_risk_assessment
-                WHERE kind = 'periodic' AND date = CURRENT_DATE""",
-        )[0]
+    db, customers, problems = _interleaved(
+        crisk_env,
+        run_db,
+        "reliability-interleaved-nightly",
+        model="customer.risk.assessment",
+        hook="_periodic_todo",
+        setup=REVIEWED,
+        run=NIGHTLY_RUN,
+    )
+    assessed, confirmed = sql(
+        crisk_env,
+        db,
+        """SELECT count(*), count(*) FILTER (WHERE state = 'confirmed')
+             FROM customer_risk_assessment
+            WHERE kind = 'periodic' AND date = CURRENT_DATE""",
+    )[0]
     missed = len(customers) - assessed
     print(
         f"RESULT nightly_customers_missed_after_concurrent_audit_entries: {missed} "
