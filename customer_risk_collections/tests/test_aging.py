@@ -47,6 +47,32 @@ class TestAgingAsOf(CollectionsCommon):
         # Today, the journal item's own residual.
         self.assertEqual(self.lines(date(2025, 6, 30))[line.id]["residual"], 500.0)
 
+    def test_today_with_and_without_matches_dated_later(self):
+        """As of today the items open today are read as they are, unless a match is dated
+        after today (a payment registered in advance), which does not count yet."""
+        today = date(2025, 6, 30)
+        invoice = self.make_invoice(
+            amount=800.0, invoice_date=date(2025, 5, 10), due_date=date(2025, 6, 9)
+        )
+        self.pay(invoice, 300.0, date(2025, 6, 20))
+        line = self.receivable_lines(invoice)
+        self.assertFalse(self.Aging._aging_matched_after(today))
+        self.assertEqual(self.lines(today)[line.id]["residual"], 500.0)
+        self.assertEqual(
+            self.Aging._aging_by_partner(self.company, today)[self.customer.id],
+            [0.0, 500.0, 0.0, 0.0, 0.0, 0.0],
+        )
+        # A payment dated next week: open today at 500, settled only then.
+        self.pay(invoice, 500.0, date(2025, 7, 7))
+        self.assertTrue(line.reconciled)
+        self.assertTrue(self.Aging._aging_matched_after(today))
+        self.assertEqual(self.lines(today)[line.id]["residual"], 500.0)
+        self.assertEqual(
+            self.Aging._aging_by_partner(self.company, today)[self.customer.id],
+            [0.0, 500.0, 0.0, 0.0, 0.0, 0.0],
+        )
+        self.assertFalse(self.lines(date(2025, 7, 7)))
+
     def test_settled_items_drop_out_and_later_documents_are_ignored(self):
         paid = self.make_invoice(amount=250.0, invoice_date=date(2025, 1, 5))
         self.pay(paid, 250.0, date(2025, 3, 1))
