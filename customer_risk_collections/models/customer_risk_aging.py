@@ -163,9 +163,8 @@ class CustomerRiskAging(models.AbstractModel):
                 residual=residual,
             )
 
-        if date >= fields.Date.today() - timedelta(
-            days=RECENT_DAYS
-        ) and not self._aging_matched_after(date):
+        recent = date >= fields.Date.today() - timedelta(days=RECENT_DAYS)
+        if recent and not self._aging_matched_after(date):
             # No match is dated after D (as of today, as a rule): the items open at D are
             # those open today, at their residual, in one pass like the native one (the
             # join with the empty later matches would cost as much as the pass itself).
@@ -184,7 +183,7 @@ class CustomerRiskAging(models.AbstractModel):
                 common=common,
             )
         later_residual = SQL("aml.amount_residual + COALESCE(later.amount, 0)")
-        if date >= fields.Date.today() - timedelta(days=RECENT_DAYS):
+        if recent:
             # Recent date: the items open today (Odoo's partial index on unreconciled
             # items) plus the few reconciled items matched after D; an item settled today
             # by matches all dated by D was settled at D.
