@@ -492,15 +492,18 @@ class CustomerRiskFollowupExecution(models.Model):
             )
             for invoice, due, amount in lines
         )
+        html = Markup("<ul>%s</ul>%s") % (rows, self._total_html(formats))
+        if batch is not None:
+            batch.items_html[self.id] = html
+        return html
+
+    def _total_html(self, formats):
         total = self.env._(
             "Total %(amount)s, %(days)s days past the oldest due date.",
             amount=self._format_amount(self.amount, formats),
             days=self.days_overdue,
         )
-        html = Markup("<ul>%s</ul><p>%s</p>") % (rows, total)
-        if batch is not None:
-            batch.items_html[self.id] = html
-        return html
+        return Markup("<p>%s</p>") % total
 
     def _format_date(self, value, formats):
         """``format_date`` remembered in ``formats`` (a run repeats the same dates)."""
@@ -522,11 +525,14 @@ class CustomerRiskFollowupExecution(models.Model):
             trigger=dict(self._fields["trigger"]._description_selection(self.env))[self.trigger],
         )
         actions = Markup("").join(Markup("<li>%s</li>") % note for note in notes)
-        return Markup("<p><strong>%s</strong></p>%s<ul>%s</ul>") % (
-            title,
-            self._items_html(),
-            actions,
-        )
+        # The email queued is in the chatter with the items it lists: the note gives their
+        # total, not the list a second time.
+        if self.mail_message_id:
+            batch = self._followup_batch()
+            items = self._total_html(batch.formats if batch is not None else {})
+        else:
+            items = self._items_html()
+        return Markup("<p><strong>%s</strong></p>%s<ul>%s</ul>") % (title, items, actions)
 
     # ------------------------------------------------------------------ batch
 

@@ -185,11 +185,15 @@ class TestFollowupRun(FollowupCommon):
         self.assertIn(mail.mail_message_id, messages)
         note = messages.filtered(lambda m: "Payment reminder executed" in (m.body or ""))
         self.assertEqual(len(note), 1)
-        self.assertIn(invoice.name, note.body)
+        # The note gives the total; the items are listed once, in the email beside it.
+        self.assertIn("Total", note.body)
+        self.assertIn("1,234.50", note.body)
+        self.assertNotIn(invoice.name, note.body)
+        self.assertIn(invoice.name, mail.mail_message_id.body)
 
     def test_customer_without_email_gets_a_letter_and_an_activity(self):
         silent = self.make_customer("Silent Goods", tier=self.tier_low, email=False)
-        self.make_invoice(silent, 400.0, date(2025, 4, 1), date(2025, 5, 1))
+        invoice = self.make_invoice(silent, 400.0, date(2025, 4, 1), date(2025, 5, 1))
         self.run_followups(date(2025, 5, 9))
         execution = self.executions(silent)
         self.assertTrue(execution.fallback)
@@ -199,9 +203,10 @@ class TestFollowupRun(FollowupCommon):
         self.assertEqual(silent.activity_ids.user_id, self.user_accountant)
         self.assertIn("post the letter", silent.activity_ids.summary)
         self.assertIn("No usable email address", execution.summary)
-        self.assertTrue(
-            silent.message_ids.filtered(lambda m: "No usable email address" in (m.body or ""))
-        )
+        note = silent.message_ids.filtered(lambda m: "No usable email address" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        # No email in the chatter: the note lists the items the letter covers.
+        self.assertIn(invoice.name, note.body)
         # The collector prints the letter from the follow-up log.
         action = execution.with_user(self.user_accountant).action_print_letters()
         self.assertEqual(action["report_name"], "customer_risk_collections.report_followup_letter")
