@@ -190,6 +190,9 @@ class TestFollowupRun(FollowupCommon):
         self.assertIn("1,234.50", note.body)
         self.assertNotIn(invoice.name, note.body)
         self.assertIn(invoice.name, mail.mail_message_id.body)
+        # The chatter copy, sanitized, keeps the table's layout (attributes, not styles).
+        self.assertIn('<td align="right">', mail.mail_message_id.body)
+        self.assertIn('cellpadding="6"', mail.mail_message_id.body)
 
     def test_customer_without_email_gets_a_letter_and_an_activity(self):
         silent = self.make_customer("Silent Goods", tier=self.tier_low, email=False)
