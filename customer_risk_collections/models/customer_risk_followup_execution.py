@@ -492,12 +492,15 @@ class CustomerRiskFollowupExecution(models.Model):
             )
             for invoice, due, amount in lines
         )
-        html = Markup("<ul>%s</ul>%s") % (rows, self._total_html(formats))
+        html = Markup("<ul>%s</ul>%s") % (rows, self._total_html())
         if batch is not None:
             batch.items_html[self.id] = html
         return html
 
-    def _total_html(self, formats):
+    def _total_html(self):
+        """The items' total and age, formatted with the batch's memo when there is one."""
+        batch = self._followup_batch()
+        formats = batch.formats if batch is not None else {}
         total = self.env._(
             "Total %(amount)s, %(days)s days past the oldest due date.",
             amount=self._format_amount(self.amount, formats),
@@ -527,11 +530,7 @@ class CustomerRiskFollowupExecution(models.Model):
         actions = Markup("").join(Markup("<li>%s</li>") % note for note in notes)
         # The email queued is in the chatter with the items it lists: the note gives their
         # total, not the list a second time.
-        if self.mail_message_id:
-            batch = self._followup_batch()
-            items = self._total_html(batch.formats if batch is not None else {})
-        else:
-            items = self._items_html()
+        items = self._total_html() if self.mail_message_id else self._items_html()
         return Markup("<p><strong>%s</strong></p>%s<ul>%s</ul>") % (title, items, actions)
 
     # ------------------------------------------------------------------ batch
